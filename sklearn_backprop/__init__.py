@@ -1,0 +1,8 @@
+"""Neural-network estimators for scikit-learn, trained by sigmoid backpropagation."""
+
+from ._classifier import BackpropClassifier
+from ._regressor import BackpropRegressor
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["BackpropClassifier", "BackpropRegressor", "__version__"]

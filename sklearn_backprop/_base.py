@@ -1,0 +1,298 @@
+"""The estimator shared by the classifier and the regressor.
+
+It validates parameters and data with scikit-learn's own helpers, builds a
+:class:`~sklearn_backprop._network.Network`, hands it to the training loop and
+stores what comes back as fitted attributes. The subclasses say how targets
+are encoded, which output unit they need and how a validation set is scored.
+"""
+
+import copy
+from functools import partial
+from abc import ABCMeta, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._activations import HIDDEN_ACTIVATIONS
+from ._losses import make_loss
+from ._network import Network, predict
+from ._solvers import STOCHASTIC_SOLVERS, make_solver
+from ._training import History, Validation, VerboseListener, train_lbfgs, train_stochastic
+
+
+class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
+    """Shared parameters, validation and fit/predict plumbing.
+
+    Not for direct use: see ``BackpropClassifier`` and ``BackpropRegressor``.
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "init": [StrOptions({"glorot_uniform", "uniform", "normal"})],
+        "fit_intercept": ["boolean"],
+    }
+
+    # -- what the subclasses provide -------------------------------------
+
+    @abstractmethod
+    def _fit_target_encoder(self, y, sample_weight, classes=None):
+        """Return an encoder for targets like ``y``, fitted on them."""
+
+    @abstractmethod
+    def _encode_targets(self, encoder, y):
+        """Return ``y`` as the output layer sees it, 2-D float."""
+
+    @abstractmethod
+    def _output_activation(self, encoder):
+        """The output unit for targets encoded by ``encoder``."""
+
+    @abstractmethod
+    def _encoded_score(self, encoder, y, output, sample_weight):
+        """Score (accuracy or R^2) of a network output against encoded targets."""
+
+    def _sample_weight(self, sample_weight, X, y, incremental):
+        """Validated sample weights (None when all are one)."""
+        if sample_weight is None:
+            return None
+        return _check_sample_weight(sample_weight, X, dtype=X.dtype,
+                                    ensure_non_negative=True)
+
+    # -- fitting -----------------------------------------------------------
+
+    def _is_continuing(self, incremental):
+        return hasattr(self, "coefs_") and (incremental or self.warm_start)
+
+    def _hidden_layer_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not all(isinstance(s, Integral) and s >= 1 for s in sizes):
+            raise ValueError(
+                "hidden_layer_sizes must be an int >= 1 or a sequence of ints >= 1 "
+                f"(the units of each hidden layer), got {self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
+
+    def _validate_fit_data(self, X, y, reset):
+        X, y = validate_data(
+            self, X, y,
+            accept_sparse=("csr", "csc"),
+            multi_output=True,
+            y_numeric=not is_classifier(self),
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        return X, y
+
+    def _fit(self, X, y, sample_weight=None, eval_set=None, incremental=False,
+             classes=None):
+        """Fit, or continue fitting; on any error, restore the previous state."""
+        saved_state = self.__dict__.copy()
+        try:
+            return self._fit_unsafe(X, y, sample_weight, eval_set, incremental,
+                                    classes)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved_state)
+            raise
+
+    def _fit_unsafe(self, X, y, sample_weight, eval_set, incremental, classes):
+        if incremental and self.early_stopping:
+            raise ValueError(
+                "partial_fit does not support early_stopping=True: there is no "
+                "held-out set across calls. Set early_stopping=False."
+            )
+        hidden_layer_sizes = self._hidden_layer_sizes()
+        continuing = self._is_continuing(incremental)
+        X, y = self._validate_fit_data(X, y, reset=not continuing)
+        sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        if continuing:
+            encoder = self._target_encoder
+        else:
+            encoder = self._fit_target_encoder(y, sample_weight, classes)
+        Y = self._encode_targets(encoder, y).astype(X.dtype, copy=False)
+        random_state = check_random_state(self.random_state)
+
+        layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
+        loss = make_loss(self.loss, self._output_activation(encoder))
+        network = Network(layer_units, self.activation, loss, self.fit_intercept,
+                          X.dtype)
+        if continuing:
+            network.set_weights(self.coefs_, self.intercepts_)
+            history = copy.deepcopy(self._history)
+        else:
+            network.initialize(self.init, random_state)
+            history = History()
+
+        X, Y, sample_weight, validation = self._validation_split(
+            X, Y, y, sample_weight, eval_set, encoder, random_state, incremental)
+        if validation is not None and history.validation_scores is None:
+            history.validation_scores, history.validation_loss_curve = [], []
+        listeners = [VerboseListener()] if self.verbose else []
+
+        if self.solver == "lbfgs":
+            solver = None
+            train_lbfgs(
+                network, X, Y, sample_weight, alpha=self.alpha,
+                max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                history=history, validation=validation, listeners=listeners)
+        else:
+            solver = getattr(self, "_solver", None) if continuing else None
+            if solver is None or not solver.fits(network.params.shape[0]):
+                solver = make_solver(self.solver, network.params.shape[0],
+                                     network.dtype, self.get_params())
+            else:
+                solver = copy.deepcopy(solver)
+            train_stochastic(
+                network, solver, X, Y, sample_weight,
+                batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle,
+                max_iter=self.max_iter, tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change, alpha=self.alpha,
+                random_state=random_state, history=history, validation=validation,
+                early_stopping=self.early_stopping, listeners=listeners,
+                incremental=incremental)
+
+        self._store_fit(network, history, encoder, solver)
+        return self
+
+    def _batch_size(self, n_samples):
+        if self.batch_size is None:
+            return n_samples
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _validation_split(self, X, Y, y, sample_weight, eval_set, encoder,
+                          random_state, incremental):
+        """Return the training arrays and the validation set, if any."""
+        if eval_set is not None:
+            return X, Y, sample_weight, self._eval_set_validation(eval_set, encoder)
+        if not self.early_stopping or incremental:
+            return X, Y, sample_weight, None
+        stratify = y if is_classifier(self) and y.ndim == 1 else None
+        arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])
+        try:
+            split = train_test_split(*arrays, test_size=self.validation_fraction,
+                                     random_state=random_state, stratify=stratify)
+        except ValueError as error:
+            raise ValueError(
+                f"Cannot hold out validation_fraction={self.validation_fraction} "
+                f"of {X.shape[0]} samples for early stopping ({error}). Raise "
+                "validation_fraction, pass eval_set=(X_val, y_val), or set "
+                "early_stopping=False."
+            ) from error
+        if split[1].shape[0] < 2:
+            raise ValueError(
+                "The validation set for early stopping has fewer than 2 samples. "
+                "Raise validation_fraction or pass eval_set=(X_val, y_val)."
+            )
+        X_train, X_val, Y_train, Y_val = split[:4]
+        sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+        validation = Validation(X_val, Y_val, sw_val,
+                                partial(self._encoded_score, encoder))
+        return X_train, Y_train, sw_train, validation
+
+    def _eval_set_validation(self, eval_set, encoder):
+        if not isinstance(eval_set, (tuple, list)) or len(eval_set) not in (2, 3):
+            raise ValueError(
+                "eval_set must be a tuple (X_val, y_val) or (X_val, y_val, "
+                f"sample_weight_val); got {type(eval_set).__name__}."
+            )
+        X_val, y_val = eval_set[0], eval_set[1]
+        X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
+        sw_val = None
+        if len(eval_set) == 3 and eval_set[2] is not None:
+            sw_val = _check_sample_weight(eval_set[2], X_val, dtype=X_val.dtype,
+                                          ensure_non_negative=True)
+        Y_val = self._encode_targets(encoder, y_val).astype(X_val.dtype, copy=False)
+        return Validation(X_val, Y_val, sw_val, partial(self._encoded_score, encoder))
+
+    def _store_fit(self, network, history, encoder, solver):
+        """Publish a finished fit as fitted attributes, all at once."""
+        self._target_encoder = encoder
+        self._history = history
+        self._solver = solver
+        self.coefs_ = network.coefs
+        self.intercepts_ = network.intercepts
+        self.n_layers_ = len(network.layer_units)
+        self.n_outputs_ = network.layer_units[-1]
+        self.out_activation_ = network.output_activation
+        self.n_iter_ = history.n_iter
+        self.t_ = history.t
+        self.loss_curve_ = list(history.loss_curve)
+        self.loss_ = self.loss_curve_[-1] if self.loss_curve_ else None
+        self.best_loss_ = history.best_loss
+        if history.validation_scores is None:
+            self.validation_scores_ = None
+            self.validation_loss_curve_ = None
+            self.best_validation_score_ = None
+        else:
+            self.validation_scores_ = list(history.validation_scores)
+            self.validation_loss_curve_ = list(history.validation_loss_curve)
+            self.best_validation_score_ = history.best_validation_score
+
+    # -- predicting --------------------------------------------------------
+
+    def _forward(self, X):
+        """The network's output layer for new data."""
+        check_is_fitted(self)
+        X = validate_data(self, X, accept_sparse=("csr", "csc"),
+                          dtype=self.coefs_[0].dtype, reset=False)
+        intercepts = self.intercepts_ if self.fit_intercept else None
+        return predict(X, self.coefs_, intercepts, self.activation,
+                       self.out_activation_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+def partial_fit_available(estimator):
+    """``partial_fit`` exists for the stochastic solvers only (as in MLP)."""
+    if estimator.solver not in STOCHASTIC_SOLVERS:
+        raise AttributeError(
+            f"partial_fit is only available for the stochastic solvers "
+            f"{STOCHASTIC_SOLVERS}, not solver={estimator.solver!r}."
+        )
+    return True

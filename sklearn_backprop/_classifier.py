@@ -1,0 +1,363 @@
+"""BackpropClassifier: label encoding, the output unit, probabilities."""
+
+import numpy as np
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+
+from ._base import BaseBackprop, partial_fit_available
+from ._docstrings import fill_shared_docs
+
+
+@fill_shared_docs
+class BackpropClassifier(ClassifierMixin, BaseBackprop):
+    """Neural-network classifier trained by backpropagation.
+
+    A feed-forward network of sigmoid units (by default) trained by the
+    backpropagation of the documents: forward pass, ``delta = error x
+    sigmoid'(output)``, ``weights += rate x activations.T @ delta``. Binary
+    targets get one logistic output unit, multiclass targets a softmax layer,
+    multilabel indicator targets one logistic unit per label. A drop-in for
+    :class:`~sklearn.neural_network.MLPClassifier`: the shared parameters have
+    its names and meanings.
+
+    Parameters
+    ----------
+    %(shared_parameters)s
+
+    loss : {"log_loss", "squared_error"}, default="log_loss"
+        ``"log_loss"``: cross-entropy, whose output delta is ``output - y``.
+        ``"squared_error"``: ``0.5 * ||output - y||^2``, whose output delta is
+        the documents' ``error x sigmoid'(output)``.
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``:
+        ``{label: weight}``, or ``"balanced"`` for weights inversely
+        proportional to class frequencies, ``n_samples / (n_classes *
+        np.bincount(y))``. ``"balanced"`` is not available in ``partial_fit``.
+
+    Attributes
+    ----------
+    classes_ : ndarray or list of ndarray
+        Class labels.
+
+    %(shared_attributes)s
+
+    See Also
+    --------
+    BackpropRegressor : The same network for regression.
+    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+
+    Notes
+    -----
+    With ``solver="sgd", batch_size=None, momentum=0, alpha=0,
+    loss="squared_error", init="uniform", fit_intercept=False, shuffle=False,
+    tol=0, random_state=1`` and ``learning_rate_init = eta * n_samples``, the
+    estimator runs the documents' programs update for update.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_backprop import BackpropClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))
+    >>> clf.fit(X, y).score(X, y) > 0.95
+    True
+    >>> clf.predict_proba(X[:1]).round(2)
+    array([[0.99, 0.01, 0.  ]])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseBackprop._parameter_constraints,
+        "loss": [StrOptions({"log_loss", "squared_error"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="logistic",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="glorot_uniform",
+        fit_intercept=True,
+        loss="log_loss",
+        class_weight=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.init = init
+        self.fit_intercept = fit_intercept
+        self.loss = loss
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, eval_set=None):
+        """Fit the network to data matrix X and labels y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples; multiplied by ``class_weight``.
+        eval_set : tuple (X_val, y_val) or (X_val, y_val, sample_weight_val), \
+default=None
+            A validation set scored and its loss recorded after every epoch
+            (``validation_scores_``, ``validation_loss_curve_``); with
+            ``early_stopping=True`` it replaces the held-out fraction.
+
+        Returns
+        -------
+        self : BackpropClassifier
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn_backprop import BackpropClassifier
+        >>> X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]
+        >>> clf = BackpropClassifier((8,), solver="lbfgs", random_state=0)
+        >>> clf.fit(X, y).predict(X)
+        array([0, 1, 1, 0])
+        """
+        return self._fit(X, y, sample_weight, eval_set)
+
+    @available_if(partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the network with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels, or a multilabel indicator matrix.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data set. Required on the first call;
+            ``y`` need not contain them all.
+
+        Returns
+        -------
+        self : BackpropClassifier
+            The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_backprop import BackpropClassifier
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+        >>> clf = BackpropClassifier(random_state=0)
+        >>> clf = clf.partial_fit(X[:2], ["a", "a"], classes=["a", "b"])
+        >>> clf = clf.partial_fit(X[2:], ["b", "b"])
+        >>> clf.classes_.tolist(), clf.n_iter_
+        (['a', 'b'], 2)
+        """
+        first_call = not hasattr(self, "classes_")
+        if first_call and classes is None:
+            raise ValueError(
+                "classes must be passed on the first call to partial_fit: every "
+                "class of the whole data set, e.g. classes=np.unique(y_all)."
+            )
+        if not first_call and classes is not None:
+            if not np.array_equal(self.classes_, unique_labels(classes)):
+                raise ValueError(
+                    f"classes={classes!r} is not the same as in the first call to "
+                    f"partial_fit, {self.classes_!r}. Pass the same classes, or "
+                    "none after the first call."
+                )
+        return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _validate_fit_data(self, X, y, reset):
+        X, y = super()._validate_fit_data(X, y, reset)
+        check_classification_targets(y)
+        return X, y
+
+    def _sample_weight(self, sample_weight, X, y, incremental):
+        sample_weight = super()._sample_weight(sample_weight, X, y, incremental)
+        if self.class_weight is None:
+            return sample_weight
+        if incremental and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not available in partial_fit: one "
+                "batch does not give the class frequencies of the data set. "
+                "Pass class_weight as a dict {label: weight} instead."
+            )
+        class_sample_weight = compute_sample_weight(self.class_weight, y)
+        class_sample_weight = class_sample_weight.astype(X.dtype, copy=False)
+        if sample_weight is None:
+            return class_sample_weight
+        return sample_weight * class_sample_weight
+
+    def _fit_target_encoder(self, y, sample_weight, classes=None):
+        binarizer = LabelBinarizer()
+        if classes is not None and y.ndim == 1:
+            binarizer.fit(classes)
+        else:
+            binarizer.fit(y)
+        return binarizer
+
+    def _encode_targets(self, binarizer, y):
+        if binarizer.y_type_.startswith("multilabel"):
+            if y.ndim != 2 or y.shape[1] != len(binarizer.classes_):
+                raise ValueError(
+                    f"y must be a multilabel indicator matrix with "
+                    f"{len(binarizer.classes_)} columns, as in the first fit."
+                )
+        else:
+            unseen = np.setdiff1d(unique_labels(y), binarizer.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains classes {unseen.tolist()} that are not among the "
+                    f"classes the model was fitted with, {binarizer.classes_.tolist()}."
+                    " Refit without warm_start, or pass every class in `classes` "
+                    "on the first call to partial_fit."
+                )
+        return binarizer.transform(y)
+
+    def _output_activation(self, binarizer):
+        return "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
+
+    def _encoded_score(self, binarizer, y, output, sample_weight):
+        if self._output_activation(binarizer) == "softmax":
+            correct = output.argmax(axis=1) == y.argmax(axis=1)
+        else:
+            correct = np.all((output > 0.5) == (y > 0.5), axis=1)
+        return np.average(correct, weights=sample_weight)
+
+    def _store_fit(self, network, history, encoder, solver):
+        super()._store_fit(network, history, encoder, solver)
+        self.classes_ = encoder.classes_
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            Predicted labels (an indicator matrix for multilabel targets).
+
+        Examples
+        --------
+        >>> from sklearn_backprop import BackpropClassifier
+        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], ["no", "no", "yes", "yes"]
+        >>> BackpropClassifier(solver="lbfgs", random_state=0).fit(X, y).predict(X)
+        array(['no', 'no', 'yes', 'yes'], dtype='<U3')
+        """
+        output = self._forward(X)
+        if self.n_outputs_ == 1:
+            output = output.ravel()
+        return self._target_encoder.inverse_transform(output)
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``; rows sum to one except
+            for multilabel targets, where each column is one label's.
+
+        Examples
+        --------
+        >>> from sklearn_backprop import BackpropClassifier
+        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+        >>> clf = BackpropClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> clf.predict_proba(X).sum(axis=1)
+        array([1., 1., 1., 1.])
+        """
+        output = self._forward(X)
+        if self.n_outputs_ == 1:
+            return np.hstack([1 - output, output])
+        return output
+
+    def predict_log_proba(self, X):
+        """Logarithm of the probability of each class.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``; ``-inf`` where a probability is 0.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_backprop import BackpropClassifier
+        >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+        >>> clf = BackpropClassifier(solver="lbfgs", random_state=0).fit(X, y)
+        >>> np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X))
+        True
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba, out=proba)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -1,0 +1,174 @@
+"""The parameter descriptions both estimators share, written once.
+
+Each estimator's class docstring holds the markers ``%(shared_parameters)s``
+and ``%(shared_attributes)s``; :func:`fill_shared_docs` replaces them, so ``help()``, the API reference
+and the test that checks docstrings against ``get_params()`` all see the full
+text.
+"""
+
+SHARED_PARAMETERS = """\
+hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
+        Units of each hidden layer, input to output. ``()`` means no hidden
+        layer: the first document's two-layer network.
+
+    activation : {"logistic", "tanh", "relu", "identity"}, default="logistic"
+        Hidden unit. ``"logistic"`` is the documents' sigmoid
+        ``1 / (1 + exp(-x))``.
+
+    solver : {"adam", "sgd", "lbfgs"}, default="adam"
+        Update rule. ``"sgd"`` is gradient descent with optional (Nesterov)
+        momentum, the documents' rule when ``momentum=0``; ``"adam"`` scales
+        each step by running moment estimates; ``"lbfgs"`` is the quasi-Newton
+        method of :func:`scipy.optimize.minimize` on the full data set. All
+        three use the same backpropagated gradient.
+
+    alpha : float, default=1e-4
+        Strength of the L2 penalty ``0.5 * alpha * ||coefs||^2``, added to the
+        summed loss of a batch before it is divided by the batch's weight.
+
+    batch_size : int, "auto" or None, default="auto"
+        Rows per gradient step for ``"sgd"`` and ``"adam"``. ``"auto"`` is
+        ``min(200, n_samples)``; ``None`` is the whole training set in every
+        step (the documents' full-batch descent). Larger values are clipped
+        to ``n_samples``. Ignored by ``"lbfgs"``.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Schedule of the ``"sgd"`` step size: constant; ``learning_rate_init /
+        (t + 1) ** power_t`` after ``t`` samples seen; or divided by 5 each
+        time the loss stops improving (see ``n_iter_no_change``).
+
+    learning_rate_init : float, default=0.001
+        Step size. It multiplies the *mean* gradient over a batch, as in
+        scikit-learn's MLP: the documents' rate ``eta`` on the summed gradient
+        of ``n`` samples is ``learning_rate_init = eta * n``.
+
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
+
+    max_iter : int, default=200
+        Epochs at most (iterations for ``"lbfgs"``). Each epoch visits every
+        training sample once.
+
+    shuffle : bool, default=True
+        Visit the samples in a new random order each epoch (mini-batches only).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights (drawn layer by layer, in order), the shuffling and
+        the early-stopping split. ``random_state=1`` with ``init="uniform"``
+        draws exactly the documents' ``np.random.seed(1)`` weights.
+
+    tol : float, default=1e-4
+        Training stops when the loss (or, with early stopping, the
+        validation score) has not improved by ``tol`` for ``n_iter_no_change``
+        consecutive epochs. For ``"lbfgs"``, the gradient tolerance.
+
+    verbose : bool, default=False
+        Print one line per epoch: ``epoch=... loss=...
+        [validation_loss=... validation_score=...] time=...s``.
+
+    warm_start : bool, default=False
+        Continue from the previous fit's weights (and solver state) instead of
+        drawing new ones.
+
+    momentum : float, default=0.9
+        Momentum of ``"sgd"``, between 0 and 1.
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with ``"sgd"`` when ``momentum > 0``.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (or use
+        ``eval_set`` given to ``fit``), stop when its score has not improved by
+        ``tol`` for ``n_iter_no_change`` epochs, and keep the weights of the
+        best epoch. For ``"sgd"`` and ``"adam"``.
+
+    validation_fraction : float, default=0.1
+        Share of the training data held out for early stopping (stratified
+        for single-output classification).
+
+    beta_1 : float, default=0.9
+        Decay rate of Adam's first-moment estimate, in [0, 1).
+
+    beta_2 : float, default=0.999
+        Decay rate of Adam's second-moment estimate, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Added to the root of Adam's second moment, for numerical stability.
+
+    n_iter_no_change : int, default=10
+        Epochs without improvement by ``tol`` before training stops (or the
+        ``"adaptive"`` schedule lowers the step size).
+
+    max_fun : int, default=15000
+        Loss evaluations at most for ``"lbfgs"``.
+
+    init : {"glorot_uniform", "uniform", "normal"}, default="glorot_uniform"
+        How the weights are drawn; biases always start at zero.
+        ``"uniform"`` is ``2 * U[0, 1) - 1`` (first document), ``"normal"``
+        the standard normal (second document), ``"glorot_uniform"``
+        ``U(-b, b)`` with ``b = sqrt(k / (fan_in + fan_out))``, ``k = 2`` for
+        the logistic unit and 6 for the others (as scikit-learn's MLP).
+
+    fit_intercept : bool, default=True
+        Whether each layer has a bias. The first document has none."""
+
+
+SHARED_ATTRIBUTES = """\
+loss_ : float
+        Training loss of the last epoch (mean over samples, penalty included).
+
+    best_loss_ : float
+        Lowest training loss of any epoch.
+
+    loss_curve_ : list of float
+        Training loss of each epoch (each L-BFGS iteration), across warm starts
+        and ``partial_fit`` calls.
+
+    validation_scores_ : list of float or None
+        Score of the validation set after each epoch, when there is one
+        (``early_stopping=True`` or ``eval_set`` given to ``fit``).
+
+    validation_loss_curve_ : list of float or None
+        Mean loss of the validation set (without penalty) after each epoch,
+        comparable with ``loss_curve_``.
+
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+
+    t_ : int
+        Training samples seen, counted once per epoch.
+
+    coefs_ : list of ndarray of shape (n_units_in, n_units_out)
+        Weight matrix of each layer.
+
+    intercepts_ : list of ndarray of shape (n_units_out,)
+        Bias of each layer (zeros when ``fit_intercept=False``).
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when X has string column
+        names.
+
+    n_iter_ : int
+        Epochs run by the last ``fit`` (L-BFGS iterations for ``"lbfgs"``);
+        ``partial_fit`` adds one per call.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Units of the output layer.
+
+    out_activation_ : str
+        The output unit."""
+
+
+def fill_shared_docs(cls):
+    """Class decorator: put the shared parameter and attribute text into the
+    class docstring."""
+    cls.__doc__ = cls.__doc__.replace(
+        "%(shared_parameters)s", SHARED_PARAMETERS
+    ).replace("%(shared_attributes)s", SHARED_ATTRIBUTES)
+    return cls

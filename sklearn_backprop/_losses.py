@@ -1,0 +1,141 @@
+"""Losses, the output unit each pairs with, and the output-layer delta each gives.
+
+The output delta is the gradient of the loss with respect to the output
+layer's pre-activation ``z``. For the canonical pairs (log-loss with a logistic
+or softmax unit, Poisson deviance with an exponential unit, squared error with
+an identity unit) it is simply ``output - y``. The documents pair squared error
+with a logistic unit, which gives their ``delta = error * sigmoid'(output)``:
+the squared-error loss chains ``output - y`` through its unit's derivative.
+Only this module knows which pairs are canonical.
+
+Each loss is a sum over output units and a (weighted) sum over samples; the
+engine divides by the total sample weight to get the mean.
+"""
+
+import numpy as np
+from scipy.special import xlogy
+
+from ._activations import DERIVATIVES
+
+
+def _weighted_row_sum(values, sample_weight):
+    """Sum of ``values`` (n_samples, n_outputs) with rows weighted."""
+    if sample_weight is None:
+        return float(values.sum())
+    return float(values.sum(axis=1) @ sample_weight)
+
+
+def _weighted_sum_of_squares(delta, sample_weight):
+    """``sum_i w_i * sum_j delta_ij**2`` without a temporary of delta's size."""
+    if sample_weight is None:
+        flat = delta.reshape(-1)
+        return float(np.dot(flat, flat))
+    return float(np.einsum("ij,ij->i", delta, delta) @ sample_weight)
+
+
+def _apply_sample_weight(delta, sample_weight):
+    if sample_weight is not None:
+        delta *= sample_weight[:, np.newaxis]
+
+
+class SquaredError:
+    """Half the squared error, summed over outputs: ``0.5 * ||output - y||^2``.
+
+    Parameters
+    ----------
+    output_activation : str
+        The output unit: ``"identity"`` (regression), ``"logistic"`` (the
+        documents' classifier) or ``"softmax"``.
+    """
+
+    name = "squared_error"
+
+    def __init__(self, output_activation="identity"):
+        self.output_activation = output_activation
+        self._output_derivative = DERIVATIVES[output_activation]
+
+    def loss_and_delta(self, y, output, sample_weight, delta, scratch):
+        """Write the output delta into ``delta``; return the weighted loss sum."""
+        np.subtract(output, y, out=delta)
+        loss = 0.5 * _weighted_sum_of_squares(delta, sample_weight)
+        self._output_derivative(output, delta, scratch)
+        _apply_sample_weight(delta, sample_weight)
+        return loss
+
+
+class LogLoss:
+    """Cross-entropy of the predicted probabilities.
+
+    Parameters
+    ----------
+    output_activation : {"logistic", "softmax"}
+        ``"logistic"``: one independent Bernoulli unit per output (binary and
+        multilabel targets). ``"softmax"``: one categorical distribution over
+        the outputs (multiclass targets, one-hot encoded).
+    """
+
+    name = "log_loss"
+
+    def __init__(self, output_activation="logistic"):
+        self.output_activation = output_activation
+
+    def loss_and_delta(self, y, output, sample_weight, delta, scratch):
+        """Write the output delta into ``delta``; return the weighted loss sum."""
+        np.subtract(output, y, out=delta)
+        eps = np.finfo(output.dtype).eps
+        if self.output_activation == "logistic":
+            # With y in {0, 1}, the probability given to the true label is
+            # 1 - |output - y|: the delta already holds it.
+            np.abs(delta, out=scratch)
+            np.subtract(1.0, scratch, out=scratch)
+            np.maximum(scratch, eps, out=scratch)
+            np.log(scratch, out=scratch)
+            loss = -_weighted_row_sum(scratch, sample_weight)
+        else:
+            true_class_proba = np.einsum("ij,ij->i", y, output)
+            np.maximum(true_class_proba, eps, out=true_class_proba)
+            log_proba = np.log(true_class_proba, out=true_class_proba)
+            loss = -_weighted_row_sum(log_proba[:, np.newaxis], sample_weight)
+        _apply_sample_weight(delta, sample_weight)
+        return loss
+
+
+class PoissonLoss:
+    """Half the Poisson deviance ``y * log(y / output) - y + output``, summed
+    over outputs, with an exponential output unit (log link)."""
+
+    name = "poisson"
+    output_activation = "exp"
+
+    def loss_and_delta(self, y, output, sample_weight, delta, scratch):
+        """Write the output delta into ``delta``; return the weighted loss sum."""
+        np.subtract(output, y, out=delta)
+        np.divide(y, output, out=scratch)
+        xlogy(y, scratch, out=scratch)
+        scratch += delta
+        loss = _weighted_row_sum(scratch, sample_weight)
+        _apply_sample_weight(delta, sample_weight)
+        return loss
+
+
+def make_loss(name, output_activation):
+    """The loss object for a loss name and the output unit the target needs.
+
+    Parameters
+    ----------
+    name : {"squared_error", "log_loss", "poisson"}
+        The ``loss`` parameter of the estimator.
+    output_activation : str
+        The output unit the estimator chose for its target.
+
+    Returns
+    -------
+    loss : SquaredError, LogLoss or PoissonLoss
+    """
+    if name == "squared_error":
+        return SquaredError(output_activation)
+    if name == "log_loss":
+        return LogLoss(output_activation)
+    if name == "poisson":
+        return PoissonLoss()
+    raise ValueError(f"Unknown loss {name!r}.")

@@ -1,0 +1,300 @@
+"""BackpropRegressor: target scaling, the output unit, multi-output."""
+
+import numpy as np
+from sklearn.base import RegressorMixin, _fit_context
+from sklearn.metrics import r2_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.metaestimators import available_if
+
+from ._base import BaseBackprop, partial_fit_available
+from ._docstrings import fill_shared_docs
+
+
+class TargetScaler:
+    """Affine map of the targets into the units the network is trained in.
+
+    Parameters
+    ----------
+    offset, scale : ndarray of shape (n_outputs,)
+        ``encoded = (y - offset) / scale``.
+    """
+
+    def __init__(self, offset, scale):
+        self.offset = offset
+        self.scale = scale
+
+    @classmethod
+    def fit(cls, y, sample_weight, mode):
+        """Fit on ``y`` (n_samples, n_outputs).
+
+        ``mode`` is ``"standard"`` (weighted mean and standard deviation),
+        ``"mean"`` (divide by the weighted mean; keeps targets non-negative,
+        for the Poisson loss) or ``None`` (identity).
+        """
+        n_outputs = y.shape[1]
+        offset, scale = np.zeros(n_outputs), np.ones(n_outputs)
+        weights = sample_weight
+        if weights is not None and not np.any(weights):
+            weights = None
+        if mode == "standard":
+            offset = np.average(y, axis=0, weights=weights)
+            std = np.sqrt(np.average((y - offset) ** 2, axis=0, weights=weights))
+            scale = np.where(std > 0, std, 1.0)
+        elif mode == "mean":
+            mean = np.average(y, axis=0, weights=weights)
+            scale = np.where(mean > 0, mean, 1.0)
+        return cls(offset, scale)
+
+    def transform(self, y):
+        """Targets in training units, 2-D."""
+        return (y.reshape(y.shape[0], -1) - self.offset) / self.scale
+
+    def inverse_transform(self, output):
+        """Network outputs back in the units of the targets."""
+        return output * self.scale.astype(output.dtype) + self.offset.astype(
+            output.dtype
+        )
+
+
+@fill_shared_docs
+class BackpropRegressor(RegressorMixin, BaseBackprop):
+    """Neural-network regressor trained by backpropagation.
+
+    The documents' network with an identity output unit (an exponential one
+    for the Poisson loss), for single- and multi-output targets. The targets
+    are standardised before training and predictions mapped back, so unscaled
+    targets train well out of the box. A drop-in for
+    :class:`~sklearn.neural_network.MLPRegressor`: the shared parameters have
+    its names and meanings.
+
+    Parameters
+    ----------
+    loss : {"squared_error", "poisson"}, default="squared_error"
+        ``"squared_error"``: ``0.5 * ||output - y||^2`` with an identity output
+        unit. ``"poisson"``: half the Poisson deviance with an exponential
+        output unit; targets must be non-negative.
+
+    %(shared_parameters)s
+
+    scale_target : bool, default=True
+        Train on standardised targets (``(y - mean) / std``, per output,
+        weighted by ``sample_weight``) and map predictions back; for
+        ``loss="poisson"``, targets are divided by their mean instead. The
+        scaling is fitted by the first ``fit`` or ``partial_fit`` call and kept
+        by warm starts. ``loss_curve_`` is in the scaled units.
+
+    Attributes
+    ----------
+    %(shared_attributes)s
+
+    See Also
+    --------
+    BackpropClassifier : The same network for classification.
+    sklearn.neural_network.MLPRegressor : scikit-learn's multi-layer perceptron.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.model_selection import cross_val_score
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_backprop import BackpropRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = make_pipeline(StandardScaler(), BackpropRegressor(random_state=0))
+    >>> float(cross_val_score(reg, X, y).mean()) > 0.4
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseBackprop._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+        "scale_target": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="logistic",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        init="glorot_uniform",
+        fit_intercept=True,
+        scale_target=True,
+    ):
+        self.loss = loss
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.init = init
+        self.fit_intercept = fit_intercept
+        self.scale_target = scale_target
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, eval_set=None):
+        """Fit the network to data matrix X and targets y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+        eval_set : tuple (X_val, y_val) or (X_val, y_val, sample_weight_val), \
+default=None
+            A validation set scored (R^2) and its loss recorded after every
+            epoch; with ``early_stopping=True`` it replaces the held-out
+            fraction.
+
+        Returns
+        -------
+        self : BackpropRegressor
+            The fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_backprop import BackpropRegressor
+        >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
+        >>> reg = BackpropRegressor((10,), solver="lbfgs", random_state=0)
+        >>> reg.fit(X, 100 * X.ravel() ** 2).score(X, 100 * X.ravel() ** 2) > 0.99
+        True
+        """
+        return self._fit(X, y, sample_weight, eval_set)
+
+    @available_if(partial_fit_available)
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the network with one epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples.
+
+        Returns
+        -------
+        self : BackpropRegressor
+            The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_backprop import BackpropRegressor
+        >>> X, y = np.arange(10.0).reshape(-1, 1), np.arange(10.0)
+        >>> reg = BackpropRegressor(random_state=0)
+        >>> for _ in range(3):
+        ...     reg = reg.partial_fit(X, y)
+        >>> reg.n_iter_, len(reg.loss_curve_)
+        (3, 3)
+        """
+        return self._fit(X, y, sample_weight, incremental=True)
+
+    def _check_targets(self, y):
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                f"loss='poisson' needs non-negative targets; y has minimum "
+                f"{np.min(y)}. Use loss='squared_error', or shift the targets."
+            )
+
+    def _fit_target_encoder(self, y, sample_weight, classes=None):
+        self._check_targets(y)
+        mode = None
+        if self.scale_target:
+            mode = "mean" if self.loss == "poisson" else "standard"
+        return TargetScaler.fit(y.reshape(y.shape[0], -1), sample_weight, mode)
+
+    def _encode_targets(self, scaler, y):
+        self._check_targets(y)
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if n_outputs != scaler.offset.shape[0]:
+            raise ValueError(
+                f"y has {n_outputs} outputs where the model was fitted with "
+                f"{scaler.offset.shape[0]}. Refit without warm_start."
+            )
+        return scaler.transform(y)
+
+    def _output_activation(self, scaler):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _encoded_score(self, scaler, y, output, sample_weight):
+        # R^2 is unchanged by the per-output affine scaling of the targets.
+        return r2_score(y, output, sample_weight=sample_weight)
+
+    def predict(self, X):
+        """Predict targets.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted values, in the units of the training targets.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_backprop import BackpropRegressor
+        >>> X, y = np.arange(10.0).reshape(-1, 1), 1000 + 5 * np.arange(10.0)
+        >>> reg = BackpropRegressor((), activation="identity", solver="lbfgs")
+        >>> reg.fit(X, y).predict([[20.0]]).round(1)
+        array([1100.])
+        """
+        output = self._target_encoder.inverse_transform(self._forward(X))
+        if self.n_outputs_ == 1:
+            return output.ravel()
+        return output
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags

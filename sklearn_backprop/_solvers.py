@@ -1,0 +1,160 @@
+"""Update rules over the flat parameter vector of ``_network.Network``.
+
+A stochastic solver turns the gradient of one batch into an in-place update of
+``params`` (:meth:`step`), adjusts its learning rate between epochs
+(:meth:`end_epoch`) and decides what a plateau means (:meth:`on_plateau`).
+L-BFGS is not a step rule: it drives the whole fit, and lives in
+``_training.train_lbfgs``. All solvers use the same gradient,
+``Network.loss_and_gradient``.
+"""
+
+import numpy as np
+
+STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+
+class StochasticSolver:
+    """What every stochastic update rule shares: a state vector per parameter
+    and a learning rate; by default constant, and a plateau stops training."""
+
+    def end_epoch(self, samples_seen):
+        """Adjust the learning rate after an epoch (nothing by default)."""
+
+    def on_plateau(self):
+        """Return True to stop training when the loss stops improving."""
+        return True
+
+    def fits(self, n_params):
+        """Whether this solver's state matches a vector of ``n_params``."""
+        return self._scratch.shape[0] == n_params
+
+
+class SGD(StochasticSolver):
+    """Gradient descent with optional (Nesterov) momentum.
+
+    With ``momentum=0`` a step is ``params -= learning_rate * grad``: the
+    documents' ``weights += eta * activations.T @ delta`` once the mean
+    gradient is scaled back to their sum (``learning_rate = eta * n_samples``).
+
+    Parameters
+    ----------
+    n_params : int
+    dtype : numpy dtype
+    learning_rate_init : float
+    schedule : {"constant", "invscaling", "adaptive"}
+    momentum : float
+    nesterovs_momentum : bool
+    power_t : float
+    """
+
+    def __init__(self, n_params, dtype, learning_rate_init, schedule="constant",
+                 momentum=0.9, nesterovs_momentum=True, power_t=0.5):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+        self.schedule = schedule
+        self.momentum = float(momentum)
+        self.nesterovs_momentum = nesterovs_momentum
+        self.power_t = float(power_t)
+        self.velocity = np.zeros(n_params, dtype) if self.momentum else None
+        self._scratch = np.empty(n_params, dtype)
+
+    def step(self, params, grad):
+        """Update ``params`` in place from the gradient of one batch."""
+        scaled_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
+        if self.velocity is None:
+            params -= scaled_grad
+            return
+        velocity = self.velocity
+        velocity *= self.momentum
+        velocity -= scaled_grad
+        if self.nesterovs_momentum:
+            # params += momentum * velocity - learning_rate * grad
+            params -= scaled_grad
+            params += np.multiply(velocity, self.momentum, out=self._scratch)
+        else:
+            params += velocity
+
+    def end_epoch(self, samples_seen):
+        """Apply the ``invscaling`` schedule: ``eta0 / (t + 1) ** power_t``."""
+        if self.schedule == "invscaling":
+            self.learning_rate = (
+                self.learning_rate_init / (samples_seen + 1) ** self.power_t
+            )
+
+    def on_plateau(self):
+        """Return True to stop; the ``adaptive`` schedule divides the rate by 5
+        instead, until it falls below 1e-6."""
+        if self.schedule != "adaptive" or self.learning_rate <= 1e-6:
+            return True
+        self.learning_rate /= 5.0
+        return False
+
+
+class Adam(StochasticSolver):
+    """Adam (Kingma and Ba, 2014) with bias-corrected moment estimates.
+
+    Parameters
+    ----------
+    n_params : int
+    dtype : numpy dtype
+    learning_rate_init : float
+    beta_1, beta_2 : float
+        Decay rates of the first and second moment estimates.
+    epsilon : float
+        Added to the root of the second moment, for numerical stability.
+    """
+
+    def __init__(self, n_params, dtype, learning_rate_init, beta_1=0.9,
+                 beta_2=0.999, epsilon=1e-8):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
+        self.t = 0
+        self.first_moment = np.zeros(n_params, dtype)
+        self.second_moment = np.zeros(n_params, dtype)
+        self._scratch = np.empty(n_params, dtype)
+
+    def step(self, params, grad):
+        """Update ``params`` in place from the gradient of one batch."""
+        self.t += 1
+        m, v, s = self.first_moment, self.second_moment, self._scratch
+        m *= self.beta_1
+        m += np.multiply(grad, 1 - self.beta_1, out=s)
+        v *= self.beta_2
+        np.square(grad, out=s)
+        s *= 1 - self.beta_2
+        v += s
+        step_size = (
+            self.learning_rate
+            * np.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
+        np.sqrt(v, out=s)
+        s += self.epsilon
+        np.divide(m, s, out=s)
+        s *= step_size
+        params -= s
+
+
+def make_solver(name, n_params, dtype, params):
+    """The stochastic solver ``name`` configured from estimator parameters.
+
+    Parameters
+    ----------
+    name : {"sgd", "adam"}
+    n_params : int
+    dtype : numpy dtype
+    params : dict
+        The estimator's ``get_params()``.
+    """
+    if name == "sgd":
+        return SGD(
+            n_params, dtype, params["learning_rate_init"], params["learning_rate"],
+            params["momentum"], params["nesterovs_momentum"], params["power_t"],
+        )
+    return Adam(
+        n_params, dtype, params["learning_rate_init"], params["beta_1"],
+        params["beta_2"], params["epsilon"],
+    )

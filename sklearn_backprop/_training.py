@@ -1,0 +1,294 @@
+"""The epoch loop: batching, shuffling, schedules, early stopping, listeners.
+
+Nothing here knows scikit-learn's estimator API: the estimators hand over a
+:class:`~sklearn_backprop._network.Network`, arrays, a solver and a
+:class:`History`, and read the history back as fitted attributes.
+"""
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.exceptions import ConvergenceWarning
+
+from ._network import Workspace, quiet_floating_point
+
+
+@dataclass
+class History:
+    """What training records, epoch after epoch; it survives warm starts and
+    ``partial_fit`` calls, and becomes the estimator's fitted attributes."""
+
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list | None = None
+    validation_loss_curve: list | None = None
+    best_loss: float = np.inf
+    best_validation_score: float | None = None
+    no_improvement_count: int = 0
+    n_iter: int = 0
+    t: int = 0
+
+
+@dataclass
+class Validation:
+    """A held-out set scored after every epoch.
+
+    ``score(y, output, sample_weight)`` returns the estimator's score (accuracy
+    or R^2) from encoded targets and the network's output.
+    """
+
+    X: object
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    score: object
+
+
+class Listener:
+    """Receives training events; every method does nothing by default."""
+
+    def on_epoch_end(self, history, elapsed):
+        """Called after each epoch (each L-BFGS iteration) is recorded."""
+
+
+class VerboseListener(Listener):
+    """Prints one ``key=value`` line per epoch, stable for parsing::
+
+        epoch=3 loss=0.41230017 validation_loss=0.4501 validation_score=0.9 time=0.012s
+    """
+
+    def on_epoch_end(self, history, elapsed):
+        parts = [f"epoch={len(history.loss_curve)}", f"loss={history.loss_curve[-1]:.8f}"]
+        if history.validation_loss_curve:
+            parts.append(f"validation_loss={history.validation_loss_curve[-1]:.8f}")
+        if history.validation_scores:
+            parts.append(f"validation_score={history.validation_scores[-1]:.8f}")
+        parts.append(f"time={elapsed:.3f}s")
+        print(" ".join(parts), flush=True)
+
+
+def _check_finite(loss, epoch):
+    if not np.isfinite(loss):
+        raise ValueError(
+            f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
+            "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
+            "solver='adam'. The estimator was left as it was before this fit."
+        )
+
+
+def _record_validation(network, validation, history):
+    output, loss = network.evaluate(validation.X, validation.y, validation.sample_weight)
+    history.validation_loss_curve.append(loss)
+    if validation.score is not None:
+        history.validation_scores.append(
+            float(validation.score(validation.y, output, validation.sample_weight))
+        )
+
+
+class _BatchSource:
+    """Yields the batches of an epoch, gathered into reused buffers."""
+
+    def __init__(self, X, y, sample_weight, batch_size, shuffle):
+        self.X, self.y, self.sample_weight = X, y, sample_weight
+        self.n_samples = X.shape[0]
+        self.batch_size = batch_size
+        # One batch holding every row needs no shuffle: the gradient is a sum.
+        self.shuffle = shuffle and batch_size < self.n_samples
+        self.dense = isinstance(X, np.ndarray)
+        if self.shuffle and self.dense:
+            self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype)
+            self._y_buffer = np.empty((batch_size, y.shape[1]), y.dtype)
+            if sample_weight is not None:
+                self._sw_buffer = np.empty(batch_size, sample_weight.dtype)
+
+    def batches(self, random_state):
+        if self.batch_size >= self.n_samples:
+            yield self.X, self.y, self.sample_weight
+            return
+        order = random_state.permutation(self.n_samples) if self.shuffle else None
+        for start in range(0, self.n_samples, self.batch_size):
+            stop = min(start + self.batch_size, self.n_samples)
+            if order is None:
+                rows = slice(start, stop)
+                yield (self.X[rows], self.y[rows],
+                       None if self.sample_weight is None else self.sample_weight[rows])
+            else:
+                yield self._gather(order[start:stop])
+
+    def _gather(self, index):
+        sw = None
+        if not self.dense:
+            if self.sample_weight is not None:
+                sw = self.sample_weight[index]
+            return self.X[index], self.y[index], sw
+        n = index.shape[0]
+        X = np.take(self.X, index, axis=0, out=self._X_buffer[:n])
+        y = np.take(self.y, index, axis=0, out=self._y_buffer[:n])
+        if self.sample_weight is not None:
+            sw = np.take(self.sample_weight, index, out=self._sw_buffer[:n])
+        return X, y, sw
+
+
+def train_stochastic(network, solver, X, y, sample_weight, *, batch_size, shuffle,
+                     max_iter, tol, n_iter_no_change, alpha, random_state,
+                     history, validation=None, early_stopping=False,
+                     listeners=(), incremental=False):
+    """Train ``network`` in place with a stochastic solver.
+
+    Parameters
+    ----------
+    network : Network
+    solver : SGD or Adam
+    X, y, sample_weight : arrays
+        Training data, targets as the output layer sees them.
+    batch_size : int
+        Rows per update; ``>= n_samples`` is full-batch gradient descent.
+    shuffle : bool
+        Visit the rows in a new random order each epoch.
+    max_iter : int
+        Epochs at most (one when ``incremental``).
+    tol, n_iter_no_change : float, int
+        A plateau is ``n_iter_no_change`` epochs in a row without the training
+        loss falling (or, with ``early_stopping``, the validation score rising)
+        by ``tol``.
+    alpha : float
+        L2 penalty.
+    random_state : numpy.random.RandomState
+    history : History
+        Updated in place.
+    validation : Validation, optional
+        Scored and its loss recorded after every epoch.
+    early_stopping : bool
+        Stop on the validation score and keep the best weights seen.
+    listeners : sequence of Listener
+    incremental : bool
+        One epoch, as ``partial_fit``: no convergence warning.
+    """
+    source = _BatchSource(X, y, sample_weight, batch_size, shuffle)
+    workspace = Workspace(network.layer_units, min(batch_size, X.shape[0]),
+                          network.dtype)
+    grad = np.zeros_like(network.params)
+    params = network.params
+    track_best = early_stopping and validation is not None
+    best_params = params.copy() if track_best else None
+    started = time.perf_counter()
+    epochs = 1 if incremental else max_iter
+    history.n_iter = history.n_iter if incremental else 0
+    converged = incremental
+    with quiet_floating_point():
+        for _ in range(epochs):
+            loss_sum = weight_sum = 0.0
+            for X_batch, y_batch, sw_batch in source.batches(random_state):
+                loss, batch_weight = network.loss_and_gradient(
+                    X_batch, y_batch, sw_batch, alpha, workspace, grad)
+                if batch_weight:
+                    solver.step(params, grad)
+                loss_sum += loss * batch_weight
+                weight_sum += batch_weight
+            epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
+            history.n_iter += 1
+            history.t += source.n_samples
+            _check_finite(epoch_loss, history.n_iter)
+            history.loss_curve.append(epoch_loss)
+            if validation is not None:
+                _record_validation(network, validation, history)
+            for listener in listeners:
+                listener.on_epoch_end(history, time.perf_counter() - started)
+            solver.end_epoch(history.t)
+            improved = _update_plateau_count(history, tol, track_best)
+            if improved and track_best:
+                np.copyto(best_params, params)
+            if history.no_improvement_count > n_iter_no_change:
+                if solver.on_plateau():
+                    converged = True
+                    break
+                history.no_improvement_count = 0
+    if track_best:
+        np.copyto(params, best_params)
+    if not converged:
+        warnings.warn(
+            f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
+            "converged yet. Increase max_iter, or raise learning_rate_init.",
+            ConvergenceWarning,
+        )
+
+
+def _update_plateau_count(history, tol, on_validation):
+    """Count epochs without improvement by ``tol``; return whether the
+    monitored quantity reached a new best."""
+    if on_validation:
+        score = history.validation_scores[-1]
+        best = history.best_validation_score
+        best = -np.inf if best is None else best
+        history.no_improvement_count = (
+            history.no_improvement_count + 1 if score < best + tol else 0
+        )
+        improved = score > best
+        if improved:
+            history.best_validation_score = score
+        history.best_loss = min(history.best_loss, history.loss_curve[-1])
+        return improved
+    loss = history.loss_curve[-1]
+    history.no_improvement_count = (
+        history.no_improvement_count + 1 if loss > history.best_loss - tol else 0
+    )
+    improved = loss < history.best_loss
+    if improved:
+        history.best_loss = loss
+    if history.validation_scores:
+        best = history.best_validation_score
+        score = history.validation_scores[-1]
+        if best is None or score > best:
+            history.best_validation_score = score
+    return improved
+
+
+def train_lbfgs(network, X, y, sample_weight, *, alpha, max_iter, max_fun, tol,
+                history, validation=None, listeners=()):
+    """Train ``network`` in place by L-BFGS-B on the full data set.
+
+    One iteration of L-BFGS is recorded as one epoch in ``history``.
+    """
+    workspace = Workspace(network.layer_units, X.shape[0], network.dtype)
+    grad = np.zeros_like(network.params)
+    started = time.perf_counter()
+
+    def loss_and_gradient(flat_params):
+        network.params[...] = flat_params
+        loss, _ = network.loss_and_gradient(X, y, sample_weight, alpha, workspace,
+                                            grad)
+        # L-BFGS keeps the gradients it is given: hand it a copy.
+        return loss, grad.astype(np.float64)
+
+    def on_iteration(intermediate_result):
+        history.loss_curve.append(float(intermediate_result.fun))
+        history.t += X.shape[0]
+        if validation is not None:
+            network.params[...] = intermediate_result.x
+            _record_validation(network, validation, history)
+        for listener in listeners:
+            listener.on_epoch_end(history, time.perf_counter() - started)
+
+    with quiet_floating_point():
+        result = minimize(
+            loss_and_gradient,
+            network.params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=on_iteration,
+            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+        )
+    _check_finite(result.fun, result.nit)
+    network.params[...] = result.x
+    history.n_iter = int(result.nit)
+    history.best_loss = min(history.best_loss, float(result.fun))
+    if history.validation_scores:
+        history.best_validation_score = max(history.validation_scores)
+    if result.status != 0:
+        warnings.warn(
+            f"L-BFGS stopped before convergence ({result.message}). Increase "
+            "max_iter or max_fun, or standardise X.",
+            ConvergenceWarning,
+        )
+    return float(result.fun)
