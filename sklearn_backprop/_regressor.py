@@ -289,7 +289,8 @@ default=None
         >>> reg.fit(X, y).predict([[20.0]]).round(1)
         array([1100.])
         """
-        output = self._target_encoder.inverse_transform(self._forward(X))
+        output = self._forward(X)
+        output = self._target_encoder.inverse_transform(output)
         if self.n_outputs_ == 1:
             return output.ravel()
         return output
