@@ -1,0 +1,166 @@
+"""Classification targets: binary, multiclass, multilabel, any label type."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris, make_classification, make_multilabel_classification
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_backprop import BackpropClassifier
+
+pytestmark = pytest.mark.usefixtures("no_convergence_warning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_binary_uses_one_logistic_unit():
+    X, y = make_classification(n_samples=100, random_state=0)
+    clf = BackpropClassifier(random_state=0).fit(X, y)
+    assert clf.out_activation_ == "logistic"
+    assert clf.n_outputs_ == 1 and clf.coefs_[-1].shape[1] == 1
+    proba = clf.predict_proba(X)
+    assert proba.shape == (100, 2)
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert clf.score(X, y) > 0.9
+
+
+def test_multiclass_uses_softmax(iris):
+    X, y = iris
+    clf = BackpropClassifier(random_state=0).fit(X, y)
+    assert clf.out_activation_ == "softmax"
+    proba = clf.predict_proba(X)
+    # Rows of a softmax sum to one up to rounding.
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+    assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+    assert clf.score(X, y) > 0.95
+
+
+def test_multilabel_uses_independent_logistic_units():
+    X, Y = make_multilabel_classification(n_samples=120, n_classes=4, random_state=0)
+    clf = BackpropClassifier(random_state=0, max_iter=300).fit(X, Y)
+    assert clf.out_activation_ == "logistic"
+    proba = clf.predict_proba(X)
+    assert proba.shape == Y.shape
+    assert_array_equal(clf.predict(X), (proba > 0.5).astype(Y.dtype))
+    assert clf.score(X, Y) > 0.5  # subset accuracy; chance is far lower
+
+
+@pytest.mark.parametrize(
+    "labels", [["cat", "dog", "eel"], [-1.0, 0.0, 2.0], [True, False]]
+)
+def test_any_label_type(iris, labels):
+    X, y = iris
+    y_labels = np.array(labels)[y % len(labels)]
+    clf = BackpropClassifier(random_state=0, max_iter=50).fit(X, y_labels)
+    assert_array_equal(clf.classes_, np.unique(y_labels))
+    assert clf.predict(X).dtype == y_labels.dtype
+    assert clf.score(X, y_labels) > 0.6
+
+
+def test_predict_log_proba_is_log_of_proba(iris):
+    X, y = iris
+    clf = BackpropClassifier(random_state=0, max_iter=20).fit(X, y)
+    assert_allclose(clf.predict_log_proba(X), np.log(clf.predict_proba(X)))
+
+
+def test_squared_error_on_softmax_learns(iris):
+    X, y = iris
+    clf = BackpropClassifier(loss="squared_error", random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.9
+
+
+def test_class_weight_balanced_raises_minority_recall():
+    X, y = make_classification(n_samples=600, weights=[0.93], flip_y=0.02,
+                               class_sep=0.6, random_state=3)
+    plain = BackpropClassifier(random_state=0).fit(X, y)
+    balanced = BackpropClassifier(class_weight="balanced", random_state=0).fit(X, y)
+    recall = [np.mean(m.predict(X)[y == 1] == 1) for m in (plain, balanced)]
+    assert recall[1] > recall[0] + 0.1
+
+
+def test_class_weight_dict_equals_sample_weight():
+    X, y = make_classification(n_samples=60, random_state=0)
+    params = dict(random_state=0, max_iter=30)
+    by_class = BackpropClassifier(class_weight={0: 3.0, 1: 0.5}, **params).fit(X, y)
+    by_sample = BackpropClassifier(**params).fit(
+        X, y, sample_weight=np.where(y == 0, 3.0, 0.5))
+    # Identical arithmetic: the weights multiply the same deltas.
+    assert_allclose(by_class.coefs_[0], by_sample.coefs_[0], rtol=1e-12)
+
+
+def test_class_weight_combines_with_sample_weight():
+    X, y = make_classification(n_samples=60, random_state=0)
+    sw = np.linspace(0.5, 2.0, 60)
+    params = dict(random_state=0, max_iter=30)
+    combined = BackpropClassifier(class_weight={0: 2.0, 1: 1.0}, **params).fit(
+        X, y, sample_weight=sw)
+    manual = BackpropClassifier(**params).fit(
+        X, y, sample_weight=sw * np.where(y == 0, 2.0, 1.0))
+    assert_allclose(combined.coefs_[0], manual.coefs_[0], rtol=1e-12)
+
+
+def test_partial_fit_needs_classes_first_and_rejects_unseen(iris):
+    X, y = iris
+    clf = BackpropClassifier(random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    assert not hasattr(clf, "classes_")
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    clf.partial_fit(X, y)
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.partial_fit(X[:3], [0, 1, 5])
+    with pytest.raises(ValueError, match="not the same"):
+        clf.partial_fit(X, y, classes=[0, 1])
+
+
+def test_partial_fit_continues_training(iris):
+    X, y = iris
+    clf = BackpropClassifier(random_state=0, learning_rate_init=0.01)
+    clf.partial_fit(X, y, classes=np.unique(y))
+    first = clf.loss_
+    for _ in range(20):
+        clf.partial_fit(X, y)
+    assert clf.n_iter_ == 21 and len(clf.loss_curve_) == 21
+    assert clf.loss_ < first
+
+
+def test_partial_fit_not_available_for_lbfgs():
+    clf = BackpropClassifier(solver="lbfgs")
+    assert not hasattr(clf, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as error:
+        clf.partial_fit  # noqa: B018
+    assert "stochastic solvers" in str(error.value.__cause__)
+
+
+def test_partial_fit_rejects_balanced_class_weight(iris):
+    X, y = iris
+    clf = BackpropClassifier(class_weight="balanced")
+    with pytest.raises(ValueError, match="balanced"):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+
+
+def test_warm_start_keeps_weights_and_checks_classes(iris):
+    X, y = iris
+    clf = BackpropClassifier(warm_start=True, max_iter=5, random_state=0).fit(X, y)
+    weights = clf.coefs_[0].copy()
+    clf.fit(X, y)
+    assert len(clf.loss_curve_) == 10
+    assert not np.allclose(weights, clf.coefs_[0])
+    # A fresh fit with the same seed starts from the same weights instead.
+    cold = BackpropClassifier(max_iter=5, random_state=0).fit(X, y)
+    assert len(cold.fit(X, y).loss_curve_) == 5
+    with pytest.raises(ValueError, match="not among the classes"):
+        clf.fit(X, np.where(y == 2, 7, y))
+
+
+def test_warm_start_rejects_new_architecture(iris):
+    X, y = iris
+    clf = BackpropClassifier((5,), warm_start=True, max_iter=2).fit(X, y)
+    clf.set_params(hidden_layer_sizes=(6,))
+    with pytest.raises(ValueError, match="warm_start"):
+        clf.fit(X, y)

@@ -1,0 +1,18 @@
+"""scikit-learn's own estimator checks, all of them, with default parameters
+and no expected failures."""
+
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor
+
+
+@parametrize_with_checks([BackpropClassifier(), BackpropRegressor()])
+def test_sklearn_compatible_estimator(estimator, check):
+    with warnings.catch_warnings():
+        # The checks fit tiny data sets for the default max_iter; whether
+        # training converged there is not what they test.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
