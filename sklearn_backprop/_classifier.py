@@ -164,7 +164,7 @@ default=None
         --------
         >>> from sklearn_backprop import BackpropClassifier
         >>> X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]
-        >>> clf = BackpropClassifier((8,), solver="lbfgs", random_state=0)
+        >>> clf = BackpropClassifier((8,), solver="lbfgs", alpha=0, random_state=0)
         >>> clf.fit(X, y).predict(X)
         array([0, 1, 1, 0])
         """

@@ -198,7 +198,8 @@ default=None
         >>> import numpy as np
         >>> from sklearn_backprop import BackpropRegressor
         >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
-        >>> reg = BackpropRegressor((10,), solver="lbfgs", random_state=0)
+        >>> reg = BackpropRegressor(hidden_layer_sizes=(10,), solver="lbfgs",
+        ...                         random_state=0)
         >>> reg.fit(X, 100 * X.ravel() ** 2).score(X, 100 * X.ravel() ** 2) > 0.99
         True
         """
@@ -285,7 +286,8 @@ default=None
         >>> import numpy as np
         >>> from sklearn_backprop import BackpropRegressor
         >>> X, y = np.arange(10.0).reshape(-1, 1), 1000 + 5 * np.arange(10.0)
-        >>> reg = BackpropRegressor((), activation="identity", solver="lbfgs")
+        >>> reg = BackpropRegressor(hidden_layer_sizes=(), activation="identity",
+        ...                         solver="lbfgs")
         >>> reg.fit(X, y).predict([[20.0]]).round(1)
         array([1100.])
         """
