@@ -14,7 +14,6 @@ scikit-learn's MLPClassifier / MLPRegressor, and prints the mean score
 import argparse
 import json
 import platform
-import time
 import warnings
 
 import numpy as np
@@ -55,27 +54,46 @@ def evaluate(estimator, X, y, cv):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", default="{}",
-                        help="JSON dict of parameters overriding our defaults")
+    parser.add_argument(
+        "--params", default="{}", help="JSON dict of parameters overriding our defaults"
+    )
     parser.add_argument("--only", nargs="*", help="data set names to run")
     args = parser.parse_args()
     overrides = json.loads(args.params)
 
-    print(f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, "
-          f"Python {platform.python_version()}")
+    print(
+        f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, "
+        f"Python {platform.python_version()}"
+    )
     if overrides:
         print(f"our parameters overridden by {overrides}")
-    header = (f"{'data set':<20}{'n x p':>11}  {'ours':>7}  {'MLP':>7}  "
-              f"{'our fit s':>9}  {'MLP fit s':>9}")
+    header = (
+        f"{'data set':<20}{'n x p':>11}  {'ours':>7}  {'MLP':>7}  "
+        f"{'our fit s':>9}  {'MLP fit s':>9}"
+    )
     print(header)
     print("-" * len(header))
     totals = np.zeros(2)
-    jobs = [(name, load, BackpropClassifier, MLPClassifier,
-             StratifiedKFold(5, shuffle=True, random_state=0))
-            for name, load in CLASSIFICATION.items()]
-    jobs += [(name, load, BackpropRegressor, MLPRegressor,
-              KFold(5, shuffle=True, random_state=0))
-             for name, load in REGRESSION.items()]
+    jobs = [
+        (
+            name,
+            load,
+            BackpropClassifier,
+            MLPClassifier,
+            StratifiedKFold(5, shuffle=True, random_state=0),
+        )
+        for name, load in CLASSIFICATION.items()
+    ]
+    jobs += [
+        (
+            name,
+            load,
+            BackpropRegressor,
+            MLPRegressor,
+            KFold(5, shuffle=True, random_state=0),
+        )
+        for name, load in REGRESSION.items()
+    ]
     for name, load, ours, theirs, cv in jobs:
         if args.only and name not in args.only:
             continue
@@ -84,11 +102,15 @@ def main():
         mlp_score, mlp_time = evaluate(theirs(random_state=0), X, y, cv)
         totals += our_time, mlp_time
         metric = "acc" if ours is BackpropClassifier else "R^2"
-        print(f"{name + ' (' + metric + ')':<20}{f'{X.shape[0]}x{X.shape[1]}':>11}  "
-              f"{our_score:7.3f}  {mlp_score:7.3f}  {our_time:9.2f}  {mlp_time:9.2f}")
+        print(
+            f"{name + ' (' + metric + ')':<20}{f'{X.shape[0]}x{X.shape[1]}':>11}  "
+            f"{our_score:7.3f}  {mlp_score:7.3f}  {our_time:9.2f}  {mlp_time:9.2f}"
+        )
     print("-" * len(header))
-    print(f"{'total fit time':<40}{totals[0]:9.2f}  {totals[1]:9.2f}  "
-          f"(ours {totals[0] / totals[1]:.2f}x MLP's)")
+    print(
+        f"{'total fit time':<40}{totals[0]:9.2f}  {totals[1]:9.2f}  "
+        f"(ours {totals[0] / totals[1]:.2f}x MLP's)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,10 +25,19 @@ def xor_demo():
     X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
     y = np.array([0, 1, 1, 0])
     clf = BackpropClassifier(
-        hidden_layer_sizes=(4,), solver="sgd", batch_size=None, momentum=0.0,
-        alpha=0.0, loss="squared_error", init="uniform", fit_intercept=False,
-        shuffle=False, learning_rate_init=1.0 * len(X), tol=0.0,
-        max_iter=59999, random_state=1,
+        hidden_layer_sizes=(4,),
+        solver="sgd",
+        batch_size=None,
+        momentum=0.0,
+        alpha=0.0,
+        loss="squared_error",
+        init="uniform",
+        fit_intercept=False,
+        shuffle=False,
+        learning_rate_init=1.0 * len(X),
+        tol=0.0,
+        max_iter=59999,
+        random_state=1,
     )
     started = time.perf_counter()
     with warnings.catch_warnings():
@@ -38,8 +47,10 @@ def xor_demo():
     print("1. The document's XOR network (3-4-1 sigmoid, 59999 full-batch updates)")
     print(f"   trained in {elapsed:.2f} s ({1e6 * elapsed / clf.n_iter_:.1f} us/epoch)")
     print("   document's output:", np.array2string(np.array(DOCUMENT_OUTPUT)))
-    print("   our output:       ", np.array2string(clf.predict_proba(X)[:, 1],
-                                                     precision=8))
+    print(
+        "   our output:       ",
+        np.array2string(clf.predict_proba(X)[:, 1], precision=8),
+    )
     print("   predicted labels: ", clf.predict(X), "(true:", y, ")")
 
 
@@ -53,8 +64,10 @@ def breast_cancer_demo():
     elapsed = time.perf_counter() - started
     clf = model[-1]
     print("2. BackpropClassifier() with default parameters on breast cancer data")
-    print(f"   {X_train.shape[0]} training samples, {X.shape[1]} features, "
-          f"hidden layers {clf.hidden_layer_sizes}, solver {clf.solver!r}")
+    print(
+        f"   {X_train.shape[0]} training samples, {X.shape[1]} features, "
+        f"hidden layers {clf.hidden_layer_sizes}, solver {clf.solver!r}"
+    )
     print(f"   {clf.n_iter_} epochs in {elapsed:.2f} s, final loss {clf.loss_:.4f}")
     print(f"   test accuracy: {model.score(X_test, y_test):.3f}")
 

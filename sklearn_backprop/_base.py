@@ -7,8 +7,8 @@ are encoded, which output unit they need and how a validation set is scored.
 """
 
 import copy
-from functools import partial
 from abc import ABCMeta, abstractmethod
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -27,7 +27,13 @@ from ._activations import HIDDEN_ACTIVATIONS
 from ._losses import make_loss
 from ._network import Network, predict
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
-from ._training import History, Validation, VerboseListener, train_lbfgs, train_stochastic
+from ._training import (
+    History,
+    Validation,
+    VerboseListener,
+    train_lbfgs,
+    train_stochastic,
+)
 
 
 class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
@@ -37,7 +43,10 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
         "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -93,8 +102,9 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         """Validated sample weights (None when all are one)."""
         if sample_weight is None:
             return None
-        return _check_sample_weight(sample_weight, X, dtype=X.dtype,
-                                    ensure_non_negative=True)
+        return _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
 
     # -- fitting -----------------------------------------------------------
 
@@ -113,7 +123,9 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
     def _validate_fit_data(self, X, y, reset):
         X, y = validate_data(
-            self, X, y,
+            self,
+            X,
+            y,
             accept_sparse=("csr", "csc"),
             multi_output=True,
             y_numeric=not is_classifier(self),
@@ -124,13 +136,13 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             y = column_or_1d(y, warn=True)
         return X, y
 
-    def _fit(self, X, y, sample_weight=None, eval_set=None, incremental=False,
-             classes=None):
+    def _fit(
+        self, X, y, sample_weight=None, eval_set=None, incremental=False, classes=None
+    ):
         """Fit, or continue fitting; on any error, restore the previous state."""
         saved_state = self.__dict__.copy()
         try:
-            return self._fit_unsafe(X, y, sample_weight, eval_set, incremental,
-                                    classes)
+            return self._fit_unsafe(X, y, sample_weight, eval_set, incremental, classes)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
@@ -155,8 +167,9 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         loss = make_loss(self.loss, self._output_activation(encoder))
-        network = Network(layer_units, self.activation, loss, self.fit_intercept,
-                          X.dtype)
+        network = Network(
+            layer_units, self.activation, loss, self.fit_intercept, X.dtype
+        )
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
             history = copy.deepcopy(self._history)
@@ -165,7 +178,8 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             history = History()
 
         X, Y, sample_weight, validation = self._validation_split(
-            X, Y, y, sample_weight, eval_set, encoder, random_state, incremental)
+            X, Y, y, sample_weight, eval_set, encoder, random_state, incremental
+        )
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
         listeners = [VerboseListener()] if self.verbose else []
@@ -173,24 +187,48 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         if self.solver == "lbfgs":
             solver = None
             train_lbfgs(
-                network, X, Y, sample_weight, alpha=self.alpha,
-                max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
-                history=history, validation=validation, listeners=listeners)
+                network,
+                X,
+                Y,
+                sample_weight,
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                history=history,
+                validation=validation,
+                listeners=listeners,
+            )
         else:
             solver = getattr(self, "_solver", None) if continuing else None
             if solver is None or not solver.fits(network.params.shape[0]):
-                solver = make_solver(self.solver, network.params.shape[0],
-                                     network.dtype, self.get_params())
+                solver = make_solver(
+                    self.solver,
+                    network.params.shape[0],
+                    network.dtype,
+                    self.get_params(),
+                )
             else:
                 solver = copy.deepcopy(solver)
             train_stochastic(
-                network, solver, X, Y, sample_weight,
-                batch_size=self._batch_size(X.shape[0]), shuffle=self.shuffle,
-                max_iter=self.max_iter, tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change, alpha=self.alpha,
-                random_state=random_state, history=history, validation=validation,
-                early_stopping=self.early_stopping, listeners=listeners,
-                incremental=incremental)
+                network,
+                solver,
+                X,
+                Y,
+                sample_weight,
+                batch_size=self._batch_size(X.shape[0]),
+                shuffle=self.shuffle,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                n_iter_no_change=self.n_iter_no_change,
+                alpha=self.alpha,
+                random_state=random_state,
+                history=history,
+                validation=validation,
+                early_stopping=self.early_stopping,
+                listeners=listeners,
+                incremental=incremental,
+            )
 
         self._store_fit(network, history, encoder, solver)
         return self
@@ -202,8 +240,9 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             return min(200, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _validation_split(self, X, Y, y, sample_weight, eval_set, encoder,
-                          random_state, incremental):
+    def _validation_split(
+        self, X, Y, y, sample_weight, eval_set, encoder, random_state, incremental
+    ):
         """Return the training arrays and the validation set, if any."""
         if eval_set is not None:
             return X, Y, sample_weight, self._eval_set_validation(eval_set, encoder)
@@ -212,8 +251,12 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])
         try:
-            split = train_test_split(*arrays, test_size=self.validation_fraction,
-                                     random_state=random_state, stratify=stratify)
+            split = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                random_state=random_state,
+                stratify=stratify,
+            )
         except ValueError as error:
             raise ValueError(
                 f"Cannot hold out validation_fraction={self.validation_fraction} "
@@ -228,8 +271,9 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             )
         X_train, X_val, Y_train, Y_val = split[:4]
         sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
-        validation = Validation(X_val, Y_val, sw_val,
-                                partial(self._encoded_score, encoder))
+        validation = Validation(
+            X_val, Y_val, sw_val, partial(self._encoded_score, encoder)
+        )
         return X_train, Y_train, sw_train, validation
 
     def _eval_set_validation(self, eval_set, encoder):
@@ -242,8 +286,9 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
         sw_val = None
         if len(eval_set) == 3 and eval_set[2] is not None:
-            sw_val = _check_sample_weight(eval_set[2], X_val, dtype=X_val.dtype,
-                                          ensure_non_negative=True)
+            sw_val = _check_sample_weight(
+                eval_set[2], X_val, dtype=X_val.dtype, ensure_non_negative=True
+            )
         Y_val = self._encode_targets(encoder, y_val).astype(X_val.dtype, copy=False)
         return Validation(X_val, Y_val, sw_val, partial(self._encoded_score, encoder))
 
@@ -276,11 +321,17 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
     def _forward(self, X):
         """The network's output layer for new data."""
         check_is_fitted(self)
-        X = validate_data(self, X, accept_sparse=("csr", "csc"),
-                          dtype=self.coefs_[0].dtype, reset=False)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=self.coefs_[0].dtype,
+            reset=False,
+        )
         intercepts = self.intercepts_ if self.fit_intercept else None
-        return predict(X, self.coefs_, intercepts, self.activation,
-                       self.out_activation_)
+        return predict(
+            X, self.coefs_, intercepts, self.activation, self.out_activation_
+        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

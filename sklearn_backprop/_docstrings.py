@@ -1,9 +1,9 @@
 """The parameter descriptions both estimators share, written once.
 
 Each estimator's class docstring holds the markers ``%(shared_parameters)s``
-and ``%(shared_attributes)s``; :func:`fill_shared_docs` replaces them, so ``help()``, the API reference
-and the test that checks docstrings against ``get_params()`` all see the full
-text.
+and ``%(shared_attributes)s``; :func:`fill_shared_docs` replaces them, so
+``help()``, the API reference and the test that checks docstrings against
+``get_params()`` all see the full text.
 """
 
 SHARED_PARAMETERS = """\

@@ -3,6 +3,7 @@
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
+from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
@@ -236,6 +237,18 @@ default=None
         (3, 3)
         """
         return self._fit(X, y, sample_weight, incremental=True)
+
+    def _validate_fit_data(self, X, y, reset):
+        # validate_data converts object targets to numbers, not strings.
+        if y is not None:
+            y = check_array(
+                y,
+                ensure_2d=False,
+                dtype="numeric",
+                ensure_all_finite=False,
+                input_name="y",
+            )
+        return super()._validate_fit_data(X, y, reset)
 
     def _check_targets(self, y):
         if self.loss == "poisson" and np.any(y < 0):

@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_iris, make_classification, make_multilabel_classification
+from sklearn.datasets import (
+    load_iris,
+    make_classification,
+    make_multilabel_classification,
+)
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier
@@ -74,8 +78,9 @@ def test_squared_error_on_softmax_learns(iris):
 
 
 def test_class_weight_balanced_raises_minority_recall():
-    X, y = make_classification(n_samples=600, weights=[0.93], flip_y=0.02,
-                               class_sep=0.6, random_state=3)
+    X, y = make_classification(
+        n_samples=600, weights=[0.93], flip_y=0.02, class_sep=0.6, random_state=3
+    )
     plain = BackpropClassifier(random_state=0).fit(X, y)
     balanced = BackpropClassifier(class_weight="balanced", random_state=0).fit(X, y)
     recall = [np.mean(m.predict(X)[y == 1] == 1) for m in (plain, balanced)]
@@ -87,7 +92,8 @@ def test_class_weight_dict_equals_sample_weight():
     params = dict(random_state=0, max_iter=30)
     by_class = BackpropClassifier(class_weight={0: 3.0, 1: 0.5}, **params).fit(X, y)
     by_sample = BackpropClassifier(**params).fit(
-        X, y, sample_weight=np.where(y == 0, 3.0, 0.5))
+        X, y, sample_weight=np.where(y == 0, 3.0, 0.5)
+    )
     # Identical arithmetic: the weights multiply the same deltas.
     assert_allclose(by_class.coefs_[0], by_sample.coefs_[0], rtol=1e-12)
 
@@ -97,9 +103,11 @@ def test_class_weight_combines_with_sample_weight():
     sw = np.linspace(0.5, 2.0, 60)
     params = dict(random_state=0, max_iter=30)
     combined = BackpropClassifier(class_weight={0: 2.0, 1: 1.0}, **params).fit(
-        X, y, sample_weight=sw)
+        X, y, sample_weight=sw
+    )
     manual = BackpropClassifier(**params).fit(
-        X, y, sample_weight=sw * np.where(y == 0, 2.0, 1.0))
+        X, y, sample_weight=sw * np.where(y == 0, 2.0, 1.0)
+    )
     assert_allclose(combined.coefs_[0], manual.coefs_[0], rtol=1e-12)
 
 

@@ -18,9 +18,17 @@ def document_settings(**overrides):
     error, no penalty, rate eta on the *summed* gradient of 4 samples."""
     eta = overrides.pop("eta", 1.0)
     params = dict(
-        solver="sgd", batch_size=None, momentum=0.0, alpha=0.0,
-        loss="squared_error", init="uniform", fit_intercept=False,
-        shuffle=False, tol=0.0, learning_rate_init=eta * 4, random_state=1,
+        solver="sgd",
+        batch_size=None,
+        momentum=0.0,
+        alpha=0.0,
+        loss="squared_error",
+        init="uniform",
+        fit_intercept=False,
+        shuffle=False,
+        tol=0.0,
+        learning_rate_init=eta * 4,
+        random_state=1,
     )
     params.update(overrides)
     return params
@@ -66,8 +74,9 @@ def test_trilayered_program_bit_for_bit():
         l1_delta = l2_delta.dot(syn1.T) * nonlin(l1, deriv=True)
         syn1 += l1.T.dot(l2_delta)
         syn0 += X_DOC1.T.dot(l1_delta)
-    clf = fit_quietly(BackpropClassifier((4,), **document_settings(max_iter=2000)),
-                      X_DOC1, y.ravel())
+    clf = fit_quietly(
+        BackpropClassifier((4,), **document_settings(max_iter=2000)), X_DOC1, y.ravel()
+    )
     assert_array_equal(clf.coefs_[0], syn0)
     assert_array_equal(clf.coefs_[1], syn1)
 
@@ -110,8 +119,15 @@ def second_document_program(seed, epochs=10000, learning_rate=0.1):
 def test_second_document_program(seed):
     expected, (w_ih, w_ho, b_h, b_o) = second_document_program(seed)
     clf = BackpropClassifier(
-        (4,), **document_settings(eta=0.1, init="normal", fit_intercept=True,
-                                  random_state=seed, max_iter=10000))
+        (4,),
+        **document_settings(
+            eta=0.1,
+            init="normal",
+            fit_intercept=True,
+            random_state=seed,
+            max_iter=10000,
+        ),
+    )
     fit_quietly(clf, X_DOC2, [0, 1, 1, 0])
     # Same operations in the same order except the bias sum's layout: 1e-12
     # absolute leaves room for last-bit differences over 10000 epochs.
@@ -128,7 +144,10 @@ def test_second_document_loss_is_half_its_printed_mse():
     out = nonlin(np.dot(nonlin(np.dot(X_DOC2, w_ih)), w_ho))
     document_loss = np.mean(np.square(np.array([[0], [1], [1], [0]]) - out))
     clf = BackpropClassifier(
-        (4,), **document_settings(eta=0.1, init="normal", fit_intercept=True,
-                                  random_state=3, max_iter=1))
+        (4,),
+        **document_settings(
+            eta=0.1, init="normal", fit_intercept=True, random_state=3, max_iter=1
+        ),
+    )
     fit_quietly(clf, X_DOC2, [0, 1, 1, 0])
     assert clf.loss_curve_[0] == pytest.approx(document_loss / 2, rel=1e-14)

@@ -32,9 +32,12 @@ def test_grid_search_over_pipeline_in_parallel(iris):
     X, y = iris
     search = GridSearchCV(
         make_pipeline(StandardScaler(), BackpropClassifier(random_state=0)),
-        {"backpropclassifier__hidden_layer_sizes": [(5,), (20,)],
-         "backpropclassifier__alpha": [1e-4, 1e-2]},
-        cv=3, n_jobs=2,
+        {
+            "backpropclassifier__hidden_layer_sizes": [(5,), (20,)],
+            "backpropclassifier__alpha": [1e-4, 1e-2],
+        },
+        cv=3,
+        n_jobs=2,
     ).fit(X, y)
     assert search.best_score_ > 0.9
     assert len(search.cv_results_["params"]) == 4
@@ -45,16 +48,22 @@ def test_randomized_search_and_cross_val_score():
     search = RandomizedSearchCV(
         BackpropRegressor(random_state=0, max_iter=50),
         {"learning_rate_init": [0.001, 0.01], "solver": ["adam", "lbfgs"]},
-        n_iter=3, cv=2, n_jobs=2, random_state=0,
+        n_iter=3,
+        cv=2,
+        n_jobs=2,
+        random_state=0,
     ).fit(X, y)
     assert np.isfinite(search.best_score_)
     assert cross_val_score(BackpropRegressor(random_state=0), X, y, cv=3).shape == (3,)
 
 
-@pytest.mark.parametrize("dump, load", [
-    (pickle.dumps, pickle.loads),
-    (lambda est: joblib_dump(est), lambda blob: joblib_load(blob)),
-])
+@pytest.mark.parametrize(
+    "dump, load",
+    [
+        (pickle.dumps, pickle.loads),
+        (lambda est: joblib_dump(est), lambda blob: joblib_load(blob)),
+    ],
+)
 def test_pickle_and_joblib_roundtrip_then_keep_training(iris, dump, load):
     X, y = iris
     clf = BackpropClassifier(random_state=0, max_iter=20, warm_start=True).fit(X, y)
@@ -109,8 +118,9 @@ def test_sparse_X_trains_as_dense(iris, container, solver):
     sparse = BackpropClassifier(**params).fit(container(X), y)
     # Sparse and dense products sum in different orders: 1e-10 relative.
     assert_allclose(sparse.coefs_[0], dense.coefs_[0], rtol=1e-10, atol=1e-12)
-    assert_allclose(sparse.predict_proba(container(X)), dense.predict_proba(X),
-                    rtol=1e-10)
+    assert_allclose(
+        sparse.predict_proba(container(X)), dense.predict_proba(X), rtol=1e-10
+    )
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
@@ -120,11 +130,15 @@ def test_float32_stays_float32(iris, solver, estimator):
     X32 = StandardScaler().fit_transform(X).astype(np.float32)
     model = estimator(solver=solver, max_iter=10, random_state=0).fit(X32, y)
     assert all(c.dtype == np.float32 for c in model.coefs_ + model.intercepts_)
-    output = model.predict_proba(X32) if estimator is BackpropClassifier else \
-        model.predict(X32)
+    output = (
+        model.predict_proba(X32)
+        if estimator is BackpropClassifier
+        else model.predict(X32)
+    )
     assert output.dtype == np.float32
     model64 = estimator(solver=solver, max_iter=10, random_state=0).fit(
-        X32.astype(np.float64), y)
+        X32.astype(np.float64), y
+    )
     assert model64.coefs_[0].dtype == np.float64
 
 
@@ -132,12 +146,16 @@ def test_sample_weight_routed_through_pipeline_and_search(iris):
     X, y = iris
     sw = np.where(y == 0, 5.0, 1.0)
     with config_context(enable_metadata_routing=True):
-        clf = BackpropClassifier(random_state=0, max_iter=20).set_fit_request(
-            sample_weight=True, eval_set=False).set_score_request(sample_weight=True)
+        clf = (
+            BackpropClassifier(random_state=0, max_iter=20)
+            .set_fit_request(sample_weight=True, eval_set=False)
+            .set_score_request(sample_weight=True)
+        )
         pipe = make_pipeline(StandardScaler().set_fit_request(sample_weight=False), clf)
         pipe.fit(X, y, sample_weight=sw)
         direct = BackpropClassifier(random_state=0, max_iter=20).fit(
-            StandardScaler().fit_transform(X), y, sample_weight=sw)
+            StandardScaler().fit_transform(X), y, sample_weight=sw
+        )
         assert_allclose(pipe[-1].coefs_[0], direct.coefs_[0])
         search = GridSearchCV(pipe, {"backpropclassifier__alpha": [1e-3]}, cv=2)
         search.fit(X, y, sample_weight=sw)

@@ -21,10 +21,19 @@ def test_every_mlp_parameter_exists_with_the_same_name(ours, theirs):
 @pytest.mark.parametrize("ours, theirs", PAIRS)
 def test_mlp_param_grid_can_be_swapped(ours, theirs):
     # A grid written for MLP keeps working: every shared value is accepted.
-    grid = dict(hidden_layer_sizes=(5,), alpha=1e-3, batch_size=2,
-                learning_rate="adaptive", learning_rate_init=0.01, max_iter=5,
-                momentum=0.5, solver="sgd", early_stopping=False,
-                n_iter_no_change=3, random_state=0)
+    grid = dict(
+        hidden_layer_sizes=(5,),
+        alpha=1e-3,
+        batch_size=2,
+        learning_rate="adaptive",
+        learning_rate_init=0.01,
+        max_iter=5,
+        momentum=0.5,
+        solver="sgd",
+        early_stopping=False,
+        n_iter_no_change=3,
+        random_state=0,
+    )
     for estimator in (ours(**grid), theirs(**grid)):
         y = Y if ours is BackpropClassifier else np.array(Y, float)
         estimator.fit(X, y)

@@ -49,8 +49,9 @@ def test_scale_target_is_what_makes_unscaled_targets_train():
 def test_scale_target_predictions_are_in_target_units():
     X = np.linspace(0, 1, 40).reshape(-1, 1)
     y = 1e4 + 50 * X.ravel()
-    reg = BackpropRegressor(hidden_layer_sizes=(), activation="identity",
-                            solver="lbfgs", alpha=0, tol=1e-10).fit(X, y)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(), activation="identity", solver="lbfgs", alpha=0, tol=1e-10
+    ).fit(X, y)
     # A linear model fits a line exactly; lbfgs converges to ~1e-9 relative.
     assert_allclose(reg.predict(X), y, rtol=1e-8)
 
@@ -59,7 +60,8 @@ def test_scale_target_uses_sample_weight():
     X = np.zeros((4, 1))
     y = np.array([0.0, 0.0, 10.0, 10.0])
     reg = BackpropRegressor(hidden_layer_sizes=(), solver="lbfgs", alpha=0).fit(
-        X, y, sample_weight=[1, 1, 3, 3])
+        X, y, sample_weight=[1, 1, 3, 3]
+    )
     # With a constant input the model predicts the weighted mean, 7.5.
     assert_allclose(reg.predict(X[:1]), [7.5], rtol=1e-6)
 

@@ -1,0 +1,105 @@
+"""Early stopping, user-given validation sets, validation curves."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification, make_regression
+from sklearn.metrics import accuracy_score
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor
+
+pytestmark = pytest.mark.usefixtures("no_convergence_warning")
+
+
+@pytest.fixture(scope="module")
+def noisy():
+    # Few samples, many features, label noise: training past the best epoch
+    # overfits, so the best and the last weights differ.
+    return make_classification(
+        n_samples=200, n_features=40, n_informative=4, flip_y=0.2, random_state=0
+    )
+
+
+def test_early_stopping_restores_the_best_weights(noisy):
+    X, y = noisy
+    X_train, y_train, X_val, y_val = X[:150], y[:150], X[150:], y[150:]
+    clf = BackpropClassifier(
+        (50,),
+        alpha=0,
+        learning_rate_init=0.01,
+        early_stopping=True,
+        n_iter_no_change=20,
+        random_state=0,
+    ).fit(X_train, y_train, eval_set=(X_val, y_val))
+    scores = np.array(clf.validation_scores_)
+    assert clf.best_validation_score_ == scores.max()
+    assert scores[-1] < scores.max()  # the last epoch was not the best
+    # The kept model scores the best validation score, not the last one.
+    assert accuracy_score(y_val, clf.predict(X_val)) == pytest.approx(scores.max())
+
+
+def test_early_stopping_stops_before_max_iter(noisy):
+    X, y = noisy
+    clf = BackpropClassifier(
+        early_stopping=True, max_iter=1000, learning_rate_init=0.01, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ < 1000
+    assert len(clf.validation_scores_) == clf.n_iter_
+
+
+def test_validation_fraction_is_stratified(noisy):
+    X, y = noisy
+    y = np.where(np.arange(len(y)) < 20, 1, 0)  # 10% minority
+    clf = BackpropClassifier(
+        early_stopping=True, validation_fraction=0.1, max_iter=3, random_state=0
+    ).fit(X, y)
+    # 20 validation samples, stratified: 2 of the minority class, so the
+    # held-out accuracy is a multiple of 1/20.
+    assert clf.validation_scores_[0] * 20 == pytest.approx(
+        round(clf.validation_scores_[0] * 20)
+    )
+
+
+def test_eval_set_without_early_stopping_only_records(noisy):
+    X, y = noisy
+    params = dict(max_iter=30, random_state=0)
+    monitored = BackpropClassifier(**params).fit(
+        X[:150], y[:150], eval_set=(X[150:], y[150:])
+    )
+    plain = BackpropClassifier(**params).fit(X[:150], y[:150])
+    assert len(monitored.validation_scores_) == len(monitored.loss_curve_) == 30
+    assert len(monitored.validation_loss_curve_) == 30
+    assert plain.validation_scores_ is None and plain.validation_loss_curve_ is None
+    # Monitoring does not change training.
+    assert_allclose(monitored.coefs_[0], plain.coefs_[0])
+
+
+def test_validation_loss_curve_matches_the_training_loss_on_the_same_data():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    reg = BackpropRegressor(alpha=0, batch_size=None, max_iter=5, random_state=0).fit(
+        X, y, eval_set=(X, y)
+    )
+    # Full batch: the training loss of epoch k is measured before its update,
+    # the validation loss after it, so the validation curve leads by one.
+    assert_allclose(reg.validation_loss_curve_[:-1], reg.loss_curve_[1:], rtol=1e-12)
+
+
+def test_eval_set_sample_weight_is_used():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    sw = np.r_[np.zeros(30), np.ones(30)]
+    reg = BackpropRegressor(max_iter=5, random_state=0)
+    weighted = reg.fit(X, y, eval_set=(X, y, sw)).validation_scores_
+    halved = (
+        BackpropRegressor(max_iter=5, random_state=0)
+        .fit(X, y, eval_set=(X[30:], y[30:]))
+        .validation_scores_
+    )
+    assert_allclose(weighted, halved, rtol=1e-12)
+
+
+def test_regressor_early_stopping_with_sample_weight():
+    X, y = make_regression(n_samples=200, n_features=5, noise=5, random_state=0)
+    reg = BackpropRegressor(early_stopping=True, random_state=0).fit(
+        X, y, sample_weight=np.linspace(0.5, 1.5, 200)
+    )
+    assert reg.best_validation_score_ > 0.8
