@@ -80,6 +80,16 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         "fit_intercept": ["boolean"],
     }
 
+    def _set_init_params(self, init_locals):
+        """Store the ``__init__`` arguments unchanged, as scikit-learn expects.
+
+        Each estimator spells out its full signature (for ``help()`` and the
+        docs) and calls this with ``locals()``.
+        """
+        for name, value in init_locals.items():
+            if name not in ("self", "__class__"):
+                setattr(self, name, value)
+
     # -- what the subclasses provide -------------------------------------
 
     @abstractmethod
