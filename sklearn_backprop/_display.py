@@ -1,0 +1,292 @@
+"""LossCurveDisplay: the training curves of a fitted network, drawn by matplotlib.
+
+matplotlib is optional: it is imported inside :meth:`LossCurveDisplay.plot`
+only, so importing the package never needs it.
+"""
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils._optional_dependencies import check_matplotlib_support
+from sklearn.utils.validation import check_is_fitted
+
+
+class LossCurveDisplay:
+    """Training loss, validation loss and validation score per epoch.
+
+    Use :meth:`from_estimator` to draw the curves of a fitted estimator; the
+    constructor takes the curves themselves, and :meth:`plot` draws them. The
+    losses share the left axis; the validation scores, when there are any, get
+    a secondary axis on the right (they are accuracies or R^2, not losses).
+
+    Parameters
+    ----------
+    loss_curve : array-like of shape (n_epochs,)
+        Training loss of each epoch, as in the fitted attribute
+        ``loss_curve_``.
+
+    validation_loss_curve : array-like of shape (n_epochs,), default=None
+        Loss of the validation set after each epoch (``validation_loss_curve_``),
+        or None when there was no validation set.
+
+    validation_scores : array-like of shape (n_epochs,), default=None
+        Score of the validation set after each epoch (``validation_scores_``),
+        or None when there was no validation set.
+
+    estimator_name : str, default=None
+        Name put in front of the legend labels. None puts no name.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        Axes with the losses.
+
+    score_ax_ : matplotlib Axes or None
+        Secondary axes with the validation scores, sharing the epoch axis
+        with ``ax_``: the ``score_ax`` given to :meth:`plot`, or a twin of
+        ``ax_`` made for the scores; None when there are neither.
+
+    figure_ : matplotlib Figure
+        Figure containing the curves.
+
+    lines_ : list of matplotlib Line2D
+        The lines drawn, in order: training loss, then validation loss and
+        validation score when present. They share one colour and differ in
+        line style (solid, dashed, dotted).
+
+    See Also
+    --------
+    LossCurveDisplay.from_estimator : Draw the curves of a fitted estimator.
+    sklearn.model_selection.LearningCurveDisplay : Scores against the number of
+        training samples.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from sklearn_backprop import LossCurveDisplay
+    >>> display = LossCurveDisplay(
+    ...     [0.7, 0.4, 0.3, 0.25],
+    ...     validation_loss_curve=[0.72, 0.5, 0.42, 0.41],
+    ...     validation_scores=[0.5, 0.75, 0.8, 0.8],
+    ...     estimator_name="my network",
+    ... )
+    >>> display = display.plot()
+    >>> for line in display.lines_:
+    ...     print(line.get_label())
+    my network: training loss
+    my network: validation loss
+    my network: validation score
+    """
+
+    def __init__(
+        self,
+        loss_curve,
+        *,
+        validation_loss_curve=None,
+        validation_scores=None,
+        estimator_name=None,
+    ):
+        self.loss_curve = loss_curve
+        self.validation_loss_curve = validation_loss_curve
+        self.validation_scores = validation_scores
+        self.estimator_name = estimator_name
+
+    def plot(
+        self,
+        ax=None,
+        *,
+        name=None,
+        score_ax=None,
+        loss_kw=None,
+        validation_loss_kw=None,
+        validation_score_kw=None,
+    ):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes for the losses. None makes a new figure and axes.
+
+        name : str, default=None
+            Name put in front of the legend labels; None uses
+            ``estimator_name``.
+
+        score_ax : matplotlib Axes, default=None
+            Axes for the validation scores. None makes a twin of ``ax`` (when
+            there are validation scores). Pass the ``score_ax_`` of an earlier
+            display to draw several estimators' scores on the same axes.
+
+        loss_kw : dict, default=None
+            Keyword arguments for :meth:`matplotlib.axes.Axes.plot` of the
+            training loss.
+
+        validation_loss_kw : dict, default=None
+            Keyword arguments for the plot of the validation loss.
+
+        validation_score_kw : dict, default=None
+            Keyword arguments for the plot of the validation scores.
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            This object, with ``ax_``, ``score_ax_``, ``figure_`` and
+            ``lines_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt
+        >>> from sklearn_backprop import LossCurveDisplay
+        >>> fig, ax = plt.subplots()
+        >>> first = LossCurveDisplay([0.5, 0.3, 0.2]).plot(ax, name="sgd")
+        >>> second = LossCurveDisplay([0.5, 0.2, 0.1]).plot(ax, name="adam")
+        >>> len(ax.get_lines())
+        2
+        """
+        check_matplotlib_support(f"{self.__class__.__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots()
+        name = self.estimator_name if name is None else name
+        prefix = "" if name is None else f"{name}: "
+
+        # One colour per estimator, one line style per curve: several
+        # estimators drawn on the same axes stay apart.
+        lines = ax.plot(
+            *_by_epoch(self.loss_curve),
+            **{"label": f"{prefix}training loss", **(loss_kw or {})},
+        )
+        color = lines[0].get_color()
+        if self.validation_loss_curve is not None:
+            lines += ax.plot(
+                *_by_epoch(self.validation_loss_curve),
+                **{
+                    "label": f"{prefix}validation loss",
+                    "color": color,
+                    "linestyle": "--",
+                    **(validation_loss_kw or {}),
+                },
+            )
+        ax.set_xlabel("Epoch")
+        ax.set_ylabel("Loss")
+
+        if self.validation_scores is not None:
+            if score_ax is None:
+                score_ax = ax.twinx()
+            lines += score_ax.plot(
+                *_by_epoch(self.validation_scores),
+                **{
+                    "label": f"{prefix}validation score",
+                    "color": color,
+                    "linestyle": ":",
+                    **(validation_score_kw or {}),
+                },
+            )
+            score_ax.set_ylabel("Validation score")
+
+        _draw_legend(ax, score_ax)
+        self.ax_ = ax
+        self.score_ax_ = score_ax
+        self.figure_ = ax.figure
+        self.lines_ = lines
+        return self
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
+        """Draw the training curves of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : estimator or Pipeline
+            A fitted estimator with the attribute ``loss_curve_``
+            (:class:`BackpropClassifier`, :class:`BackpropRegressor`, or
+            scikit-learn's MLPs); for a :class:`~sklearn.pipeline.Pipeline`,
+            its last step is used. ``validation_loss_curve_`` and
+            ``validation_scores_`` are drawn when present and not None (with
+            ``early_stopping=True``, or an ``eval_set`` given to ``fit``).
+
+        ax : matplotlib Axes, default=None
+            Axes for the losses. None makes a new figure and axes.
+
+        name : str, default=None
+            Name put in front of the legend labels. None uses the class name
+            of the estimator (of the last step of a pipeline).
+
+        **kwargs : dict
+            Further keyword arguments of :meth:`plot` (``score_ax``,
+            ``loss_kw``, ``validation_loss_kw``, ``validation_score_kw``).
+
+        Returns
+        -------
+        display : LossCurveDisplay
+            The display, with ``ax_``, ``score_ax_``, ``figure_`` and
+            ``lines_`` set.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        AttributeError
+            If the fitted estimator records no ``loss_curve_``.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from sklearn_backprop import BackpropClassifier, LossCurveDisplay
+        >>> X, y = load_iris(return_X_y=True)
+        >>> model = make_pipeline(
+        ...     StandardScaler(),
+        ...     BackpropClassifier(early_stopping=True, random_state=0),
+        ... ).fit(X, y)
+        >>> display = LossCurveDisplay.from_estimator(model)
+        >>> for line in display.lines_:
+        ...     print(line.get_label())
+        BackpropClassifier: training loss
+        BackpropClassifier: validation loss
+        BackpropClassifier: validation score
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        check_is_fitted(final)
+        if not hasattr(final, "loss_curve_"):
+            raise AttributeError(
+                f"{cls.__name__} needs an estimator that records its training "
+                f"loss in loss_curve_ (such as BackpropClassifier or "
+                f"BackpropRegressor); {type(final).__name__} has no loss_curve_."
+            )
+        display = cls(
+            final.loss_curve_,
+            validation_loss_curve=getattr(final, "validation_loss_curve_", None),
+            validation_scores=getattr(final, "validation_scores_", None),
+            estimator_name=type(final).__name__,
+        )
+        return display.plot(ax, name=name, **kwargs)
+
+
+def _by_epoch(curve):
+    """Epoch numbers (from 1: the first point is after one epoch) and values."""
+    values = np.asarray(curve, dtype=float)
+    return np.arange(1, values.shape[0] + 1), values
+
+
+def _draw_legend(ax, score_ax):
+    """One legend for the lines of both axes, on the top one (the twin is
+    drawn over ``ax``), replacing any legend an earlier display drew."""
+    axes = [ax] if score_ax is None else [ax, score_ax]
+    handles = [
+        line
+        for each in axes
+        for line in each.get_lines()
+        if not line.get_label().startswith("_")
+    ]
+    for each in axes:
+        if each.get_legend() is not None:
+            each.get_legend().remove()
+    axes[-1].legend(handles=handles)

@@ -1,0 +1,174 @@
+"""LossCurveDisplay: what it draws, from which estimators, and its errors."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, LossCurveDisplay
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (after the backend is chosen)
+
+X_IRIS, Y_IRIS = load_iris(return_X_y=True)
+X_IRIS = StandardScaler().fit_transform(X_IRIS)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def fitted(estimator, X=X_IRIS, y=Y_IRIS, **fit_params):
+    """A short fit: the display only needs curves of a few epochs."""
+    return estimator.fit(X, y, **fit_params)
+
+
+def labels(display):
+    return [line.get_label() for line in display.lines_]
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
+def test_training_loss_only():
+    clf = fitted(BackpropClassifier(max_iter=5, random_state=0))
+    display = LossCurveDisplay.from_estimator(clf)
+    assert labels(display) == ["BackpropClassifier: training loss"]
+    assert display.score_ax_ is None
+    assert display.ax_.get_xlabel() == "Epoch"
+    assert display.figure_ is display.ax_.figure
+    x, y = display.lines_[0].get_data()
+    # Epochs are counted from 1, one point per recorded epoch.
+    assert_array_equal(x, np.arange(1, 6))
+    assert_array_equal(y, clf.loss_curve_)
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
+def test_validation_curves_on_a_secondary_axis():
+    clf = fitted(BackpropClassifier(max_iter=8, early_stopping=True, random_state=0))
+    display = LossCurveDisplay.from_estimator(clf)
+    assert labels(display) == [
+        "BackpropClassifier: training loss",
+        "BackpropClassifier: validation loss",
+        "BackpropClassifier: validation score",
+    ]
+    assert display.score_ax_ is not None and display.score_ax_ is not display.ax_
+    assert len(display.ax_.get_lines()) == 2
+    assert display.score_ax_.get_lines() == [display.lines_[2]]
+    assert_array_equal(display.lines_[1].get_ydata(), clf.validation_loss_curve_)
+    assert_array_equal(display.lines_[2].get_ydata(), clf.validation_scores_)
+    # One colour for the estimator, one line style per curve.
+    assert len({line.get_color() for line in display.lines_}) == 1
+    assert len({line.get_linestyle() for line in display.lines_}) == 3
+    legend = display.score_ax_.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == labels(display)
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
+def test_pipeline_uses_its_last_step():
+    model = make_pipeline(
+        StandardScaler(), BackpropClassifier(solver="lbfgs", max_iter=5, random_state=0)
+    )
+    model.fit(X_IRIS, Y_IRIS)
+    display = LossCurveDisplay.from_estimator(model, name="scaled")
+    assert labels(display) == ["scaled: training loss"]
+    assert_array_equal(display.lines_[0].get_ydata(), model[-1].loss_curve_)
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
+def test_regressor_with_eval_set():
+    X, y = load_diabetes(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    reg = BackpropRegressor(max_iter=6, random_state=0)
+    reg.fit(X[:300], y[:300], eval_set=(X[300:], y[300:]))
+    display = LossCurveDisplay.from_estimator(reg)
+    assert len(display.lines_) == 3
+    assert_array_equal(display.lines_[2].get_ydata(), reg.validation_scores_)
+
+
+@pytest.mark.parametrize(
+    "estimator",
+    [BackpropClassifier(), make_pipeline(StandardScaler(), BackpropClassifier())],
+    ids=["estimator", "pipeline"],
+)
+def test_not_fitted_raises(estimator):
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(estimator)
+
+
+def test_estimator_without_loss_curve_raises():
+    clf = LogisticRegression().fit(X_IRIS, Y_IRIS)
+    with pytest.raises(AttributeError, match="LogisticRegression has no loss_curve_"):
+        LossCurveDisplay.from_estimator(clf)
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
+def test_scikit_learn_mlp_is_drawn_too():
+    # scikit-learn's MLP records loss_curve_ and validation_scores_ but no
+    # validation_loss_curve_: the display draws what there is.
+    clf = fitted(MLPClassifier(max_iter=5, early_stopping=True, random_state=0))
+    display = LossCurveDisplay.from_estimator(clf)
+    assert labels(display) == [
+        "MLPClassifier: training loss",
+        "MLPClassifier: validation score",
+    ]
+
+
+def test_several_displays_share_axes_and_one_legend():
+    _, ax = plt.subplots()
+    first = LossCurveDisplay(
+        [0.5, 0.3], validation_loss_curve=[0.6, 0.4], validation_scores=[0.7, 0.8]
+    ).plot(ax, name="sgd")
+    second = LossCurveDisplay(
+        [0.5, 0.2], validation_loss_curve=[0.6, 0.3], validation_scores=[0.7, 0.9]
+    ).plot(ax, name="adam", score_ax=first.score_ax_)
+    assert second.ax_ is ax and second.score_ax_ is first.score_ax_
+    assert len(ax.get_lines()) == 4
+    assert len(first.score_ax_.get_lines()) == 2
+    # Each estimator keeps its own colour.
+    assert first.lines_[0].get_color() != second.lines_[0].get_color()
+    # The first display's legend was replaced by one listing all six lines.
+    assert ax.get_legend() is None
+    texts = [t.get_text() for t in first.score_ax_.get_legend().get_texts()]
+    assert sorted(texts) == sorted(labels(first) + labels(second))
+
+
+def test_plot_keywords_and_constructor():
+    display = LossCurveDisplay([3.0, 2.0, 1.0], estimator_name="net")
+    assert display.loss_curve == [3.0, 2.0, 1.0]
+    assert display.validation_loss_curve is None
+    assert display.validation_scores is None
+    display.plot(loss_kw={"color": "black", "label": "mine"})
+    assert labels(display) == ["mine"]
+    assert display.lines_[0].get_color() == "black"
+    # name given to plot wins over estimator_name
+    assert labels(display.plot(name="other")) == ["other: training loss"]
+
+
+def test_no_name_gives_plain_labels():
+    display = LossCurveDisplay([1.0, 0.5], validation_scores=[0.5, 0.6]).plot()
+    assert labels(display) == ["training loss", "validation score"]
+
+
+def test_missing_matplotlib_says_so(monkeypatch):
+    # A None entry in sys.modules makes `import matplotlib` raise ImportError.
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(ImportError, match="LossCurveDisplay.plot requires matplotlib"):
+        LossCurveDisplay([1.0]).plot()
+
+
+def test_importing_the_package_does_not_import_matplotlib():
+    code = "import sys, sklearn_backprop; print('matplotlib' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"
