@@ -60,15 +60,21 @@ def breast_cancer_demo():
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     model = make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))
     started = time.perf_counter()
-    model.fit(X_train, y_train)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(X_train, y_train)
     elapsed = time.perf_counter() - started
     clf = model[-1]
+    stopped = "max_iter reached before tol" if caught else "converged (tol met)"
     print("2. BackpropClassifier() with default parameters on breast cancer data")
     print(
         f"   {X_train.shape[0]} training samples, {X.shape[1]} features, "
         f"hidden layers {clf.hidden_layer_sizes}, solver {clf.solver!r}"
     )
-    print(f"   {clf.n_iter_} epochs in {elapsed:.2f} s, final loss {clf.loss_:.4f}")
+    print(
+        f"   {clf.n_iter_} epochs in {elapsed:.2f} s, final loss {clf.loss_:.4f}, "
+        f"{stopped}"
+    )
     print(f"   test accuracy: {model.score(X_test, y_test):.3f}")
 
 
