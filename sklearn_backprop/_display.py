@@ -33,7 +33,8 @@ class LossCurveDisplay:
         or None when there was no validation set.
 
     estimator_name : str, default=None
-        Name put in front of the legend labels. None puts no name.
+        Name put in front of the legend labels. None (or ``""``) puts no
+        name.
 
     Attributes
     ----------
@@ -110,7 +111,7 @@ class LossCurveDisplay:
 
         name : str, default=None
             Name put in front of the legend labels; None uses
-            ``estimator_name``.
+            ``estimator_name``, ``""`` puts no name.
 
         score_ax : matplotlib Axes, default=None
             Axes for the validation scores. None makes a twin of ``ax`` (when
@@ -151,7 +152,7 @@ class LossCurveDisplay:
         if ax is None:
             _, ax = plt.subplots()
         name = self.estimator_name if name is None else name
-        prefix = "" if name is None else f"{name}: "
+        prefix = f"{name}: " if name else ""
 
         # One colour per estimator, one line style per curve: several
         # estimators drawn on the same axes stay apart.
@@ -213,7 +214,8 @@ class LossCurveDisplay:
 
         name : str, default=None
             Name put in front of the legend labels. None uses the class name
-            of the estimator (of the last step of a pipeline).
+            of the estimator (of the last step of a pipeline); ``""`` puts no
+            name.
 
         **kwargs : dict
             Further keyword arguments of :meth:`plot` (``score_ax``,
@@ -278,7 +280,12 @@ def _by_epoch(curve):
 
 def _draw_legend(ax, score_ax):
     """One legend for the lines of both axes, on the top one (the twin is
-    drawn over ``ax``), replacing any legend an earlier display drew."""
+    drawn over ``ax``), replacing any legend an earlier display drew.
+
+    matplotlib's ``loc="best"`` avoids the lines of the legend's own axes
+    only; with a twin, the middle right is where falling losses and rising
+    scores usually leave room.
+    """
     axes = [ax] if score_ax is None else [ax, score_ax]
     handles = [
         line
@@ -289,4 +296,4 @@ def _draw_legend(ax, score_ax):
     for each in axes:
         if each.get_legend() is not None:
             each.get_legend().remove()
-    axes[-1].legend(handles=handles)
+    axes[-1].legend(handles=handles, loc="best" if score_ax is None else "center right")

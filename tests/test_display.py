@@ -159,6 +159,13 @@ def test_no_name_gives_plain_labels():
     assert labels(display) == ["training loss", "validation score"]
 
 
+@pytest.mark.usefixtures("no_convergence_warning")
+def test_empty_name_overrides_the_class_name():
+    clf = fitted(BackpropClassifier(max_iter=2, random_state=0))
+    display = LossCurveDisplay.from_estimator(clf, name="")
+    assert labels(display) == ["training loss"]
+
+
 def test_missing_matplotlib_says_so(monkeypatch):
     # A None entry in sys.modules makes `import matplotlib` raise ImportError.
     monkeypatch.setitem(sys.modules, "matplotlib", None)
