@@ -183,6 +183,12 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
             history = copy.deepcopy(self._history)
+            if not incremental:
+                # A warm start is a new run: its plateau count and its best
+                # validation score start afresh (unlike MLP, which may stop a
+                # warm-started fit after one epoch).
+                history.no_improvement_count = 0
+                history.best_validation_score = None
         else:
             network.initialize(self.init, random_state)
             history = History()

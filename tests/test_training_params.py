@@ -151,3 +151,15 @@ def test_regressor_max_iter_and_warm_start():
     reg.fit(X, X.ravel())
     reg.fit(X, X.ravel())
     assert reg.n_iter_ == 3 and len(reg.loss_curve_) == 6
+
+
+def test_warm_start_after_a_plateau_trains_again(iris):
+    X, y = iris
+    clf = BackpropClassifier(
+        (8,), tol=0.5, n_iter_no_change=2, warm_start=True, max_iter=100, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ < 100
+    clf.fit(X, y)
+    # The second fit counts its own plateau (3 epochs without a 0.5 drop);
+    # carrying the first fit's count over would stop it after one epoch.
+    assert clf.n_iter_ == 3
