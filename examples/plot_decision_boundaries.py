@@ -109,8 +109,9 @@ plt.show()
 # %%
 # Without a hidden layer, the boundary is a line whatever the data: right for
 # the linearly separable set, too simple for the moons and the circles.
-# Two hidden units already bend it; eight follow the moons and close around
-# the inner circle.
+# Two hidden units can bend it: on the circles they cut out a wedge, though on
+# the moons they settle on the same line as no hidden layer. Eight follow the
+# moons and close around the inner circle.
 #
 # Two layers of 32 sigmoid units fit the moons, but on the circles they learn
 # nothing: a plane tilted gently through 0.5, as wrong as no hidden layer.
