@@ -104,6 +104,11 @@ class LossCurveDisplay:
     ):
         """Draw the curves.
 
+        The training loss is a solid line, the validation loss a dashed one
+        (both on ``ax``), the validation score a dotted one on a secondary
+        axis; all three in the colour the axes gives the next line. One legend
+        lists the lines of both axes.
+
         Parameters
         ----------
         ax : matplotlib Axes, default=None
@@ -133,6 +138,10 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             This object, with ``ax_``, ``score_ax_``, ``figure_`` and
             ``lines_`` set.
+
+        See Also
+        --------
+        LossCurveDisplay.from_estimator : Draw the curves of a fitted estimator.
 
         Examples
         --------
@@ -199,6 +208,9 @@ class LossCurveDisplay:
     def from_estimator(cls, estimator, *, ax=None, name=None, **kwargs):
         """Draw the training curves of a fitted estimator.
 
+        Reads the curves the estimator recorded while fitting and draws them
+        with :meth:`plot`; nothing is refitted.
+
         Parameters
         ----------
         estimator : estimator or Pipeline
@@ -233,6 +245,10 @@ class LossCurveDisplay:
             If the estimator is not fitted.
         AttributeError
             If the fitted estimator records no ``loss_curve_``.
+
+        See Also
+        --------
+        LossCurveDisplay.plot : Draw curves given as arrays.
 
         Examples
         --------
