@@ -262,7 +262,8 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         """Return the training arrays and the validation set, if any."""
         if eval_set is not None:
             return X, Y, sample_weight, self._eval_set_validation(eval_set, encoder)
-        if not self.early_stopping or incremental:
+        if not self.early_stopping or incremental or self.solver == "lbfgs":
+            # L-BFGS does not stop early: holding data out would only waste it.
             return X, Y, sample_weight, None
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])

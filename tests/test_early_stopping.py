@@ -103,3 +103,12 @@ def test_regressor_early_stopping_with_sample_weight():
         X, y, sample_weight=np.linspace(0.5, 1.5, 200)
     )
     assert reg.best_validation_score_ > 0.8
+
+
+def test_lbfgs_ignores_early_stopping_and_keeps_all_data(noisy):
+    X, y = noisy
+    params = dict(solver="lbfgs", max_iter=20, random_state=0)
+    with_flag = BackpropClassifier(early_stopping=True, **params).fit(X, y)
+    without = BackpropClassifier(**params).fit(X, y)
+    assert with_flag.validation_scores_ is None
+    assert_allclose(with_flag.coefs_[0], without.coefs_[0])
