@@ -9,11 +9,17 @@ stores the outputs of the forward pass and never needs the inputs again.
 ``delta * f'(z)`` where ``a = f(z)``; ``scratch`` is a buffer shaped like
 ``a`` that it may overwrite. Nothing here allocates an array the size of a
 layer. The caller silences floating-point overflow once around its loop (see
-``_network.quiet_overflow``): ``exp`` overflowing to ``inf`` is exactly the
-limit the sigmoid needs, not an error.
+``_network.quiet_floating_point``): ``exp`` overflowing to ``inf`` is exactly
+the limit the sigmoid needs, not an error.
 """
 
 import numpy as np
+
+# The constants as 0-d arrays of each dtype the engine computes in. On a small
+# layer NumPy spends longer converting a Python float than on the arithmetic,
+# and a 0-d array of the operand's own dtype never changes the result's dtype.
+_ONE = {np.dtype(t): np.ones((), t) for t in (np.float32, np.float64)}
+_HALF = {dtype: one / 2 for dtype, one in _ONE.items()}
 
 
 def logistic(z):
@@ -24,15 +30,24 @@ def logistic(z):
     ``0.5 + 0.5 * tanh(z / 2)`` is used: it never overflows and is faster.
     """
     if z.dtype == np.float32:
-        z *= 0.5
-        np.tanh(z, out=z)
-        z *= 0.5
-        z += 0.5
+        _logistic_by_tanh(z)
     else:
-        np.negative(z, out=z)
-        np.exp(z, out=z)
-        z += 1.0
-        np.reciprocal(z, out=z)
+        _logistic_by_exp(z)
+
+
+def _logistic_by_exp(z):
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    np.add(z, _ONE[z.dtype], out=z)
+    np.reciprocal(z, out=z)
+
+
+def _logistic_by_tanh(z):
+    half = _HALF[z.dtype]
+    np.multiply(z, half, out=z)
+    np.tanh(z, out=z)
+    np.multiply(z, half, out=z)
+    np.add(z, half, out=z)
 
 
 def tanh(z):
@@ -64,22 +79,22 @@ def exp(z):
 
 def logistic_derivative(a, delta, scratch):
     """``delta *= a * (1 - a)``: the documents' ``nonlin(a, deriv=True)``."""
-    np.subtract(1.0, a, out=scratch)
-    scratch *= a
-    delta *= scratch
+    np.subtract(_ONE[a.dtype], a, out=scratch)
+    np.multiply(scratch, a, out=scratch)
+    np.multiply(delta, scratch, out=delta)
 
 
 def tanh_derivative(a, delta, scratch):
     """``delta *= 1 - a**2``."""
     np.square(a, out=scratch)
-    np.subtract(1.0, scratch, out=scratch)
-    delta *= scratch
+    np.subtract(_ONE[a.dtype], scratch, out=scratch)
+    np.multiply(delta, scratch, out=delta)
 
 
 def relu_derivative(a, delta, scratch):
     """``delta *= (a > 0)``; ``sign(a)`` is that indicator since ``a >= 0``."""
     np.sign(a, out=scratch)
-    delta *= scratch
+    np.multiply(delta, scratch, out=delta)
 
 
 def identity_derivative(a, delta, scratch):
@@ -121,3 +136,11 @@ DERIVATIVES = {
 }
 
 HIDDEN_ACTIVATIONS = ("logistic", "tanh", "relu", "identity")
+
+
+def activation_for(name, dtype):
+    """``ACTIVATIONS[name]``, with the logistic formula chosen for ``dtype``
+    once rather than on every call."""
+    if name == "logistic":
+        return _logistic_by_tanh if dtype == np.float32 else _logistic_by_exp
+    return ACTIVATIONS[name]

@@ -15,7 +15,7 @@ engine divides by the total sample weight to get the mean.
 import numpy as np
 from scipy.special import xlogy
 
-from ._activations import DERIVATIVES
+from ._activations import _ONE, DERIVATIVES
 
 
 def _weighted_row_sum(values, sample_weight):
@@ -25,17 +25,14 @@ def _weighted_row_sum(values, sample_weight):
     return float(values.sum(axis=1) @ sample_weight)
 
 
-def _weighted_sum_of_squares(delta, sample_weight):
-    """``sum_i w_i * sum_j delta_ij**2`` without a temporary of delta's size."""
-    if sample_weight is None:
-        flat = delta.reshape(-1)
-        return float(np.dot(flat, flat))
-    return float(np.einsum("ij,ij->i", delta, delta) @ sample_weight)
-
-
 def _apply_sample_weight(delta, sample_weight):
     if sample_weight is not None:
         delta *= sample_weight[:, np.newaxis]
+
+
+# The smallest probability a log is taken of, as a 0-d array of each dtype
+# (see ``_activations._ONE`` for why not a Python float).
+_EPS = {dtype: np.array(np.finfo(dtype).eps, dtype) for dtype in _ONE}
 
 
 class SquaredError:
@@ -57,7 +54,11 @@ class SquaredError:
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
         np.subtract(output, y, out=delta)
-        loss = 0.5 * _weighted_sum_of_squares(delta, sample_weight)
+        if sample_weight is None:
+            # vdot of a contiguous array with itself: no temporary.
+            loss = 0.5 * float(np.vdot(delta, delta))
+        else:
+            loss = 0.5 * float(np.einsum("ij,ij->i", delta, delta) @ sample_weight)
         self._output_derivative(output, delta, scratch)
         _apply_sample_weight(delta, sample_weight)
         return loss
@@ -82,20 +83,21 @@ class LogLoss:
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
         np.subtract(output, y, out=delta)
-        eps = np.finfo(output.dtype).eps
+        eps = _EPS[output.dtype]
         if self.output_activation == "logistic":
             # With y in {0, 1}, the probability given to the true label is
             # 1 - |output - y|: the delta already holds it.
             np.abs(delta, out=scratch)
-            np.subtract(1.0, scratch, out=scratch)
+            np.subtract(_ONE[output.dtype], scratch, out=scratch)
             np.maximum(scratch, eps, out=scratch)
             np.log(scratch, out=scratch)
-            loss = -_weighted_row_sum(scratch, sample_weight)
         else:
-            true_class_proba = np.einsum("ij,ij->i", y, output)
-            np.maximum(true_class_proba, eps, out=true_class_proba)
-            log_proba = np.log(true_class_proba, out=true_class_proba)
-            loss = -_weighted_row_sum(log_proba[:, np.newaxis], sample_weight)
+            # With one-hot rows, sum(y * log(output)) is the log of the
+            # probability given to the true class.
+            np.maximum(output, eps, out=scratch)
+            np.log(scratch, out=scratch)
+            np.multiply(scratch, y, out=scratch)
+        loss = -_weighted_row_sum(scratch, sample_weight)
         _apply_sample_weight(delta, sample_weight)
         return loss
 

@@ -5,27 +5,34 @@ flat vector, ``Network.params``; ``coefs[i]`` and ``intercepts[i]`` are views
 into it, so an optimiser updates every layer in one call and L-BFGS needs no
 packing. The gradient lives in a vector of the same layout.
 
-The documents' four lines are :meth:`Network.loss_and_gradient`::
+The documents' four lines are :func:`forward` and
+:meth:`Network.loss_and_gradient`::
 
-    activations[i + 1] = f(activations[i] @ coefs[i] + intercepts[i])   # forward
-    deltas[-1] = loss'(y, activations[-1])    # error x sigmoid'(output)
-    deltas[i - 1] = (deltas[i] @ coefs[i].T) * f'(activations[i])       # backward
-    coef_grads[i] = activations[i].T @ deltas[i]      # update direction
+    activations[i] = f(activations[i - 1] @ coefs[i] + intercepts[i])  # forward
+    deltas[-1] = loss'(y, activations[-1])     # error x sigmoid'(output)
+    deltas[i - 1] = (deltas[i] @ coefs[i].T) * f'(activations[i - 1])  # backward
+    coef_grads[i] = activations[i - 1].T @ deltas[i]   # update direction
 
-The documents add ``activations.T @ delta`` to the weights with ``delta =
-(y - output) * f'(output)``; here the delta has the opposite sign
-(``output - y``, the gradient of the loss) and the optimiser subtracts it, which
-is the same number. Hot loops allocate nothing per batch: every array of the
-size of a batch lives in a :class:`Workspace` made once per fit.
+(``activations[-1]``, before the first layer, is ``X``.) The documents add
+``activations.T @ delta`` to the weights with ``delta = (y - output) *
+f'(output)``; here the delta has the opposite sign (``output - y``, the
+gradient of the loss) and the optimiser subtracts it, which is the same
+number.
+
+On a small network such as the documents' 3-4-1, a batch is some twenty NumPy
+calls on arrays of a few numbers, and the time goes to calling, not to
+arithmetic. So nothing is allocated, cut or looked up per batch that can be
+made once: every array of the size of a batch lives in a :class:`Workspace`
+made once per fit, cut to a batch's rows once per size, and the per-layer
+functions and transposed views are bound when the network is built.
 """
 
 from contextlib import contextmanager
 from itertools import pairwise
 
 import numpy as np
-from scipy import sparse
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ._activations import DERIVATIVES, activation_for
 
 # Rows per chunk when predicting: bounds the memory of a prediction to about
 # this many bytes per layer, whatever the number of samples.
@@ -45,25 +52,32 @@ def quiet_floating_point():
 
 
 def matmul_into(a, b, out):
-    """``out[...] = a @ b`` without a temporary when both are dense."""
-    if sparse.issparse(a):
-        out[...] = a @ b
-    else:
+    """``out[...] = a @ b``, without a temporary when ``a`` is dense."""
+    if isinstance(a, np.ndarray):
         np.dot(a, b, out=out)
+    else:  # a sparse matrix, or its transpose
+        out[...] = a @ b
 
 
-def forward(X, coefs, intercepts, activation, output_activation, outputs):
+def layer_activations(activation, output_activation, n_layers, dtype):
+    """The in-place activation of each of ``n_layers`` layers."""
+    hidden = activation_for(activation, dtype)
+    return [hidden] * (n_layers - 1) + [activation_for(output_activation, dtype)]
+
+
+def forward(X, coefs, intercepts, units, outputs):
     """The forward pass, shared by training and prediction.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         The input layer.
-    coefs, intercepts : list of ndarray
-        The weights and biases of each layer; ``intercepts`` is None for a
-        network without biases.
-    activation, output_activation : str
-        Names of the hidden and output units (keys of ``ACTIVATIONS``).
+    coefs : list of ndarray
+        The weights of each layer.
+    intercepts : list of ndarray or None
+        The biases of each layer; None for a layer without.
+    units : list of callable
+        The in-place activation of each layer (see :func:`layer_activations`).
     outputs : list of ndarray
         One C-contiguous buffer of shape (n_samples, units) per layer, which
         receives that layer's activations.
@@ -73,39 +87,43 @@ def forward(X, coefs, intercepts, activation, output_activation, outputs):
     output : ndarray of shape (n_samples, n_outputs)
         ``outputs[-1]``, the output layer.
     """
-    hidden_unit = ACTIVATIONS[activation]
-    last = len(coefs) - 1
     layer_input = X
-    for i, (coef, out) in enumerate(zip(coefs, outputs)):
-        matmul_into(layer_input, coef, out)
-        if intercepts is not None:
-            out += intercepts[i]
-        if i < last:
-            hidden_unit(out)
+    for coef, intercept, unit, out in zip(
+        coefs, intercepts, units, outputs, strict=True
+    ):
+        # activations[i] = f(activations[i - 1] @ coefs[i] + intercepts[i])
+        if isinstance(layer_input, np.ndarray):
+            np.dot(layer_input, coef, out=out)
+        else:  # sparse X
+            out[...] = layer_input @ coef
+        if intercept is not None:
+            out += intercept
+        unit(out)
         layer_input = out
-    ACTIVATIONS[output_activation](layer_input)
     return layer_input
 
 
 def predict(X, coefs, intercepts, activation, output_activation):
     """Forward ``X`` through the network in chunks of rows.
 
-    The extra memory is bounded by ``PREDICT_CHUNK_BYTES`` per layer,
-    independent of the number of samples, beyond the returned array.
+    ``intercepts`` is None for a network without biases. The extra memory is
+    bounded by ``PREDICT_CHUNK_BYTES`` per layer, independent of the number
+    of samples, beyond the returned array.
     """
     n_samples = X.shape[0]
     dtype = coefs[0].dtype
     layer_units = [coef.shape[1] for coef in coefs]
+    units = layer_activations(activation, output_activation, len(coefs), dtype)
+    if intercepts is None:
+        intercepts = [None] * len(coefs)
     result = np.empty((n_samples, layer_units[-1]), dtype=dtype)
     chunk = max(1, PREDICT_CHUNK_BYTES // (dtype.itemsize * max(layer_units)))
     hidden = [np.empty((min(chunk, n_samples), u), dtype) for u in layer_units[:-1]]
     with quiet_floating_point():
         for start in range(0, n_samples, chunk):
             stop = min(start + chunk, n_samples)
-            rows = stop - start
-            outputs = [h[:rows] for h in hidden] + [result[start:stop]]
-            forward(X[start:stop], coefs, intercepts, activation, output_activation,
-                    outputs)
+            outputs = [h[: stop - start] for h in hidden] + [result[start:stop]]
+            forward(X[start:stop], coefs, intercepts, units, outputs)
     return result
 
 
@@ -113,7 +131,8 @@ class Workspace:
     """Buffers for a batch of up to ``batch_size`` rows, made once per fit.
 
     For each layer after the input: its activations, the deltas
-    backpropagated to it, and a scratch array for the derivatives.
+    backpropagated to it, and a scratch array for the derivatives; and a
+    vector of ones, whose product with a delta sums it over the batch.
     """
 
     def __init__(self, layer_units, batch_size, dtype):
@@ -122,15 +141,31 @@ class Workspace:
         self.activations = [np.empty(s, dtype) for s in shapes]
         self.deltas = [np.empty(s, dtype) for s in shapes]
         self.scratch = [np.empty(s, dtype) for s in shapes]
+        self.ones = np.ones(batch_size, dtype)
+        self._cuts = {}
+        self._full = self.rows(batch_size)
 
     def rows(self, n_rows):
-        """The buffers cut to ``n_rows`` rows (contiguous views)."""
-        if n_rows == self.batch_size:
-            return self.activations, self.deltas, self.scratch
-        return tuple(
-            [buffer[:n_rows] for buffer in buffers]
-            for buffers in (self.activations, self.deltas, self.scratch)
-        )
+        """The buffers cut to ``n_rows`` rows: ``activations``, their
+        transposes, ``deltas``, ``scratch`` and ``ones``.
+
+        The views of the full batch and of the latest other size are kept,
+        so that after its first epoch a fit cuts nothing.
+        """
+        cut = self._cuts.get(n_rows)
+        if cut is None:
+            activations = [a[:n_rows] for a in self.activations]
+            cut = (
+                activations,
+                [a.T for a in activations],
+                [d[:n_rows] for d in self.deltas],
+                [s[:n_rows] for s in self.scratch],
+                self.ones[:n_rows],
+            )
+            self._cuts = {n_rows: cut}
+            if n_rows != self.batch_size:
+                self._cuts[self.batch_size] = self._full
+        return cut
 
 
 class Network:
@@ -162,8 +197,16 @@ class Network:
         n_params = self.n_coefs + sum(self.layer_units[1:])
         self.params = np.zeros(n_params, dtype=self.dtype)
         self.coefs, self.intercepts = self.layer_views(self.params)
+        # What the hot loop reads, looked up once.
+        n_layers = len(shapes)
+        self._units = layer_activations(
+            activation, self.output_activation, n_layers, self.dtype
+        )
+        self._biases = self.intercepts if fit_intercept else [None] * n_layers
+        self._coefs_T = [coef.T for coef in self.coefs]
         self._hidden_derivative = DERIVATIVES[activation]
-        self._penalty_scratch = None
+        self._hidden_layers_backward = range(n_layers - 1, 0, -1)
+        self._grad = self._grad_views = self._penalty_scratch = None
 
     def layer_views(self, flat):
         """Split a vector laid out as ``params`` into per-layer views.
@@ -184,7 +227,8 @@ class Network:
 
     def set_weights(self, coefs, intercepts):
         """Copy existing weights (e.g. a fitted model's) into ``params``."""
-        for dest, src in zip(self.coefs + self.intercepts, list(coefs) + list(intercepts)):
+        sources = list(coefs) + list(intercepts)
+        for dest, src in zip(self.coefs + self.intercepts, sources, strict=True):
             if dest.shape != np.shape(src):
                 raise ValueError(
                     f"Cannot continue training: the fitted weights have shape "
@@ -223,15 +267,14 @@ class Network:
 
     def forward(self, X, outputs):
         """The forward pass of :func:`forward` with this network's weights."""
-        intercepts = self.intercepts if self.fit_intercept else None
-        return forward(X, self.coefs, intercepts, self.activation,
-                       self.output_activation, outputs)
+        return forward(X, self.coefs, self._biases, self._units, outputs)
 
     def predict(self, X):
         """The output layer for ``X``, computed in bounded memory."""
         intercepts = self.intercepts if self.fit_intercept else None
-        return predict(X, self.coefs, intercepts, self.activation,
-                       self.output_activation)
+        return predict(
+            X, self.coefs, intercepts, self.activation, self.output_activation
+        )
 
     def evaluate(self, X, y, sample_weight):
         """The output layer for ``X`` and its weighted mean loss against ``y``
@@ -243,7 +286,7 @@ class Network:
         weight_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
         return output, float(loss / weight_sum) if weight_sum else 0.0
 
-    def loss_and_gradient(self, X, y, sample_weight, alpha, workspace, grad):
+    def loss_and_gradient(self, X, y, sample_weight, alpha, workspace, grad, scale=1.0):
         """Backpropagation: the mean loss of a batch and its gradient.
 
         Parameters
@@ -258,7 +301,10 @@ class Network:
             scikit-learn's MLP.
         workspace : Workspace
         grad : ndarray laid out as ``params``
-            Receives the gradient of the mean loss.
+            Receives the gradient of the mean loss, times ``scale``.
+        scale : float, default=1.0
+            A factor for the gradient (a solver's ``gradient_scale``), folded
+            into the division by the total sample weight.
 
         Returns
         -------
@@ -269,30 +315,50 @@ class Network:
             unweighted). When it is zero, loss and gradient are zero.
         """
         n_rows = X.shape[0]
-        activations, deltas, scratch = workspace.rows(n_rows)
-        weight_sum = n_rows if sample_weight is None else float(sample_weight.sum())
-        if weight_sum <= 0:
-            grad[...] = 0
-            return 0.0, 0.0
+        activations, activations_T, deltas, scratch, ones = workspace.rows(n_rows)
+        if sample_weight is None:
+            weight_sum = n_rows
+        else:
+            weight_sum = float(sample_weight.sum())
+            if weight_sum <= 0:
+                grad[...] = 0
+                return 0.0, 0.0
+        coef_grads, intercept_grads = self._gradient_views(grad)
+        # The documents' four lines: the forward pass,
         output = self.forward(X, activations)
-        loss = self.loss.loss_and_delta(y, output, sample_weight, deltas[-1],
-                                        scratch[-1])
-        coef_grads, intercept_grads = self.layer_views(grad)
-        inputs = [X, *activations[:-1]]
-        for i in range(len(self.coefs) - 1, -1, -1):
-            matmul_into(inputs[i].T, deltas[i], coef_grads[i])
-            if self.fit_intercept:
-                np.sum(deltas[i], axis=0, out=intercept_grads[i])
-            if i > 0:
-                np.dot(deltas[i], self.coefs[i].T, out=deltas[i - 1])
-                self._hidden_derivative(activations[i - 1], deltas[i - 1],
-                                        scratch[i - 1])
-        if not self.fit_intercept:
-            grad[self.n_coefs :] = 0
+        # the output delta (error x sigmoid'(output) for their squared error),
+        loss = self.loss.loss_and_delta(
+            y, output, sample_weight, deltas[-1], scratch[-1]
+        )
+        for i in self._hidden_layers_backward:
+            # the weights' gradient, activations.T @ delta,
+            np.dot(activations_T[i - 1], deltas[i], out=coef_grads[i])
+            if intercept_grads:
+                np.dot(ones, deltas[i], out=intercept_grads[i])
+            # and the delta sent back: (delta @ coefs.T) x sigmoid'(hidden).
+            np.dot(deltas[i], self._coefs_T[i], out=deltas[i - 1])
+            self._hidden_derivative(activations[i - 1], deltas[i - 1], scratch[i - 1])
+        matmul_into(X.T, deltas[0], coef_grads[0])
+        if intercept_grads:
+            np.dot(ones, deltas[0], out=intercept_grads[0])
         if alpha:
             loss += self._add_penalty(alpha, grad)
-        grad /= weight_sum
+        np.multiply(grad, scale / weight_sum, out=grad)
         return loss / weight_sum, weight_sum
+
+    def _gradient_views(self, grad):
+        """``layer_views(grad)``, made once per gradient vector.
+
+        Without intercepts, the bias part of ``grad`` is zeroed here, once:
+        nothing writes it afterwards.
+        """
+        if grad is not self._grad:
+            coef_grads, intercept_grads = self.layer_views(grad)
+            if not self.fit_intercept:
+                grad[self.n_coefs :] = 0
+                intercept_grads = None
+            self._grad, self._grad_views = grad, (coef_grads, intercept_grads)
+        return self._grad_views
 
     def _add_penalty(self, alpha, grad):
         """Add ``alpha * coefs`` to the summed gradient; return the penalty."""

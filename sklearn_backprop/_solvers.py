@@ -15,7 +15,14 @@ STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 class StochasticSolver:
     """What every stochastic update rule shares: a state vector per parameter
-    and a learning rate; by default constant, and a plateau stops training."""
+    and a learning rate; by default constant, and a plateau stops training.
+
+    :meth:`step` receives the mean gradient of a batch multiplied by
+    :attr:`gradient_scale`, which the engine folds into the division by the
+    batch's weight it does anyway (one pass over the gradient instead of two).
+    """
+
+    gradient_scale = 1.0
 
     def end_epoch(self, samples_seen):
         """Adjust the learning rate after an epoch (nothing by default)."""
@@ -35,6 +42,8 @@ class SGD(StochasticSolver):
     With ``momentum=0`` a step is ``params -= learning_rate * grad``: the
     documents' ``weights += eta * activations.T @ delta`` once the mean
     gradient is scaled back to their sum (``learning_rate = eta * n_samples``).
+    The engine hands :meth:`step` the product ``learning_rate * grad``
+    (:attr:`gradient_scale` is the learning rate).
 
     Parameters
     ----------
@@ -47,8 +56,16 @@ class SGD(StochasticSolver):
     power_t : float
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, schedule="constant",
-                 momentum=0.9, nesterovs_momentum=True, power_t=0.5):
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init,
+        schedule="constant",
+        momentum=0.9,
+        nesterovs_momentum=True,
+        power_t=0.5,
+    ):
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.schedule = schedule
@@ -58,9 +75,13 @@ class SGD(StochasticSolver):
         self.velocity = np.zeros(n_params, dtype) if self.momentum else None
         self._scratch = np.empty(n_params, dtype)
 
-    def step(self, params, grad):
-        """Update ``params`` in place from the gradient of one batch."""
-        scaled_grad = np.multiply(grad, self.learning_rate, out=self._scratch)
+    @property
+    def gradient_scale(self):
+        """The learning rate: :meth:`step` takes ``learning_rate * grad``."""
+        return self.learning_rate
+
+    def step(self, params, scaled_grad):
+        """Update ``params`` in place from ``learning_rate * grad`` of a batch."""
         if self.velocity is None:
             params -= scaled_grad
             return
@@ -104,8 +125,15 @@ class Adam(StochasticSolver):
         Added to the root of the second moment, for numerical stability.
     """
 
-    def __init__(self, n_params, dtype, learning_rate_init, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8):
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+    ):
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.beta_1 = float(beta_1)
@@ -151,10 +179,19 @@ def make_solver(name, n_params, dtype, params):
     """
     if name == "sgd":
         return SGD(
-            n_params, dtype, params["learning_rate_init"], params["learning_rate"],
-            params["momentum"], params["nesterovs_momentum"], params["power_t"],
+            n_params,
+            dtype,
+            params["learning_rate_init"],
+            params["learning_rate"],
+            params["momentum"],
+            params["nesterovs_momentum"],
+            params["power_t"],
         )
     return Adam(
-        n_params, dtype, params["learning_rate_init"], params["beta_1"],
-        params["beta_2"], params["epsilon"],
+        n_params,
+        dtype,
+        params["learning_rate_init"],
+        params["beta_1"],
+        params["beta_2"],
+        params["epsilon"],
     )

@@ -5,6 +5,7 @@ Nothing here knows scikit-learn's estimator API: the estimators hand over a
 :class:`History`, and read the history back as fitted attributes.
 """
 
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -55,11 +56,14 @@ class Listener:
 class VerboseListener(Listener):
     """Prints one ``key=value`` line per epoch, stable for parsing::
 
-        epoch=3 loss=0.41230017 validation_loss=0.4501 validation_score=0.9 time=0.012s
+    epoch=3 loss=0.41230017 validation_loss=0.4501 validation_score=0.9 time=0.012s
     """
 
     def on_epoch_end(self, history, elapsed):
-        parts = [f"epoch={len(history.loss_curve)}", f"loss={history.loss_curve[-1]:.8f}"]
+        parts = [
+            f"epoch={len(history.loss_curve)}",
+            f"loss={history.loss_curve[-1]:.8f}",
+        ]
         if history.validation_loss_curve:
             parts.append(f"validation_loss={history.validation_loss_curve[-1]:.8f}")
         if history.validation_scores:
@@ -69,7 +73,7 @@ class VerboseListener(Listener):
 
 
 def _check_finite(loss, epoch):
-    if not np.isfinite(loss):
+    if not math.isfinite(loss):
         raise ValueError(
             f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
             "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
@@ -78,7 +82,9 @@ def _check_finite(loss, epoch):
 
 
 def _record_validation(network, validation, history):
-    output, loss = network.evaluate(validation.X, validation.y, validation.sample_weight)
+    output, loss = network.evaluate(
+        validation.X, validation.y, validation.sample_weight
+    )
     history.validation_loss_curve.append(loss)
     if validation.score is not None:
         history.validation_scores.append(
@@ -87,7 +93,8 @@ def _record_validation(network, validation, history):
 
 
 class _BatchSource:
-    """Yields the batches of an epoch, gathered into reused buffers."""
+    """The batches of an epoch: the data itself when one batch holds every
+    row, views of it in order, or shuffled rows gathered into reused buffers."""
 
     def __init__(self, X, y, sample_weight, batch_size, shuffle):
         self.X, self.y, self.sample_weight = X, y, sample_weight
@@ -96,6 +103,16 @@ class _BatchSource:
         # One batch holding every row needs no shuffle: the gradient is a sum.
         self.shuffle = shuffle and batch_size < self.n_samples
         self.dense = isinstance(X, np.ndarray)
+        if batch_size >= self.n_samples:
+            self._in_order = [(X, y, sample_weight)]
+        elif not self.shuffle and self.dense:
+            # Views, the same every epoch: made once.
+            self._in_order = [
+                self._rows(slice(start, start + batch_size))
+                for start in range(0, self.n_samples, batch_size)
+            ]
+        else:
+            self._in_order = None
         if self.shuffle and self.dense:
             self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype)
             self._y_buffer = np.empty((batch_size, y.shape[1]), y.dtype)
@@ -103,18 +120,18 @@ class _BatchSource:
                 self._sw_buffer = np.empty(batch_size, sample_weight.dtype)
 
     def batches(self, random_state):
-        if self.batch_size >= self.n_samples:
-            yield self.X, self.y, self.sample_weight
-            return
-        order = random_state.permutation(self.n_samples) if self.shuffle else None
-        for start in range(0, self.n_samples, self.batch_size):
-            stop = min(start + self.batch_size, self.n_samples)
-            if order is None:
-                rows = slice(start, stop)
-                yield (self.X[rows], self.y[rows],
-                       None if self.sample_weight is None else self.sample_weight[rows])
-            else:
-                yield self._gather(order[start:stop])
+        """The ``(X, y, sample_weight)`` batches of one epoch."""
+        if self._in_order is not None:
+            return self._in_order
+        starts = range(0, self.n_samples, self.batch_size)
+        if not self.shuffle:
+            return (self._rows(slice(i, i + self.batch_size)) for i in starts)
+        order = random_state.permutation(self.n_samples)
+        return (self._gather(order[i : i + self.batch_size]) for i in starts)
+
+    def _rows(self, rows):
+        sw = None if self.sample_weight is None else self.sample_weight[rows]
+        return self.X[rows], self.y[rows], sw
 
     def _gather(self, index):
         sw = None
@@ -130,10 +147,26 @@ class _BatchSource:
         return X, y, sw
 
 
-def train_stochastic(network, solver, X, y, sample_weight, *, batch_size, shuffle,
-                     max_iter, tol, n_iter_no_change, alpha, random_state,
-                     history, validation=None, early_stopping=False,
-                     listeners=(), incremental=False):
+def train_stochastic(
+    network,
+    solver,
+    X,
+    y,
+    sample_weight,
+    *,
+    batch_size,
+    shuffle,
+    max_iter,
+    tol,
+    n_iter_no_change,
+    alpha,
+    random_state,
+    history,
+    validation=None,
+    early_stopping=False,
+    listeners=(),
+    incremental=False,
+):
     """Train ``network`` in place with a stochastic solver.
 
     Parameters
@@ -165,9 +198,9 @@ def train_stochastic(network, solver, X, y, sample_weight, *, batch_size, shuffl
     incremental : bool
         One epoch, as ``partial_fit``: no convergence warning.
     """
+    batch_size = min(batch_size, X.shape[0])
     source = _BatchSource(X, y, sample_weight, batch_size, shuffle)
-    workspace = Workspace(network.layer_units, min(batch_size, X.shape[0]),
-                          network.dtype)
+    workspace = Workspace(network.layer_units, batch_size, network.dtype)
     grad = np.zeros_like(network.params)
     params = network.params
     track_best = early_stopping and validation is not None
@@ -176,14 +209,18 @@ def train_stochastic(network, solver, X, y, sample_weight, *, batch_size, shuffl
     epochs = 1 if incremental else max_iter
     history.n_iter = history.n_iter if incremental else 0
     converged = incremental
+    # Looked up once: on a small network an epoch costs a few microseconds.
+    loss_and_gradient, step = network.loss_and_gradient, solver.step
     with quiet_floating_point():
         for _ in range(epochs):
             loss_sum = weight_sum = 0.0
+            scale = solver.gradient_scale
             for X_batch, y_batch, sw_batch in source.batches(random_state):
-                loss, batch_weight = network.loss_and_gradient(
-                    X_batch, y_batch, sw_batch, alpha, workspace, grad)
+                loss, batch_weight = loss_and_gradient(
+                    X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
+                )
                 if batch_weight:
-                    solver.step(params, grad)
+                    step(params, grad)
                 loss_sum += loss * batch_weight
                 weight_sum += batch_weight
             epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
@@ -211,6 +248,7 @@ def train_stochastic(network, solver, X, y, sample_weight, *, batch_size, shuffl
             f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
             "converged yet. Increase max_iter, or raise learning_rate_init.",
             ConvergenceWarning,
+            stacklevel=2,
         )
 
 
@@ -244,8 +282,20 @@ def _update_plateau_count(history, tol, on_validation):
     return improved
 
 
-def train_lbfgs(network, X, y, sample_weight, *, alpha, max_iter, max_fun, tol,
-                history, validation=None, listeners=()):
+def train_lbfgs(
+    network,
+    X,
+    y,
+    sample_weight,
+    *,
+    alpha,
+    max_iter,
+    max_fun,
+    tol,
+    history,
+    validation=None,
+    listeners=(),
+):
     """Train ``network`` in place by L-BFGS-B on the full data set.
 
     One iteration of L-BFGS is recorded as one epoch in ``history``.
@@ -256,8 +306,7 @@ def train_lbfgs(network, X, y, sample_weight, *, alpha, max_iter, max_fun, tol,
 
     def loss_and_gradient(flat_params):
         network.params[...] = flat_params
-        loss, _ = network.loss_and_gradient(X, y, sample_weight, alpha, workspace,
-                                            grad)
+        loss, _ = network.loss_and_gradient(X, y, sample_weight, alpha, workspace, grad)
         # L-BFGS keeps the gradients it is given: hand it a copy.
         return loss, grad.astype(np.float64)
 
@@ -290,5 +339,6 @@ def train_lbfgs(network, X, y, sample_weight, *, alpha, max_iter, max_fun, tol,
             f"L-BFGS stopped before convergence ({result.message}). Increase "
             "max_iter or max_fun, or standardise X.",
             ConvergenceWarning,
+            stacklevel=2,
         )
     return float(result.fun)
