@@ -9,10 +9,14 @@ the squared-error loss chains ``output - y`` through its unit's derivative.
 Only this module knows which pairs are canonical.
 
 Each loss is a sum over output units and a (weighted) sum over samples; the
-engine divides by the total sample weight to get the mean.
+engine divides by the total sample weight to get the mean. As in
+``_activations``, the NumPy functions of the hot path are imported by name,
+outputs are passed positionally and constants are 0-d arrays: on small batches
+the cost of calling NumPy is what counts.
 """
 
 import numpy as np
+from numpy import multiply, subtract, vdot
 from scipy.special import xlogy
 
 from ._activations import _ONE, DERIVATIVES
@@ -53,14 +57,15 @@ class SquaredError:
 
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
-        np.subtract(output, y, out=delta)
+        subtract(output, y, delta)
         if sample_weight is None:
             # vdot of a contiguous array with itself: no temporary.
-            loss = 0.5 * float(np.vdot(delta, delta))
+            loss = 0.5 * float(vdot(delta, delta))
         else:
             loss = 0.5 * float(np.einsum("ij,ij->i", delta, delta) @ sample_weight)
         self._output_derivative(output, delta, scratch)
-        _apply_sample_weight(delta, sample_weight)
+        if sample_weight is not None:
+            delta *= sample_weight[:, np.newaxis]
         return loss
 
 
@@ -82,21 +87,21 @@ class LogLoss:
 
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
-        np.subtract(output, y, out=delta)
+        subtract(output, y, delta)
         eps = _EPS[output.dtype]
         if self.output_activation == "logistic":
             # With y in {0, 1}, the probability given to the true label is
             # 1 - |output - y|: the delta already holds it.
-            np.abs(delta, out=scratch)
-            np.subtract(_ONE[output.dtype], scratch, out=scratch)
+            np.abs(delta, scratch)
+            subtract(_ONE[output.dtype], scratch, scratch)
             np.maximum(scratch, eps, out=scratch)
-            np.log(scratch, out=scratch)
+            np.log(scratch, scratch)
         else:
             # With one-hot rows, sum(y * log(output)) is the log of the
             # probability given to the true class.
             np.maximum(output, eps, out=scratch)
-            np.log(scratch, out=scratch)
-            np.multiply(scratch, y, out=scratch)
+            np.log(scratch, scratch)
+            multiply(scratch, y, scratch)
         loss = -_weighted_row_sum(scratch, sample_weight)
         _apply_sample_weight(delta, sample_weight)
         return loss
@@ -111,8 +116,8 @@ class PoissonLoss:
 
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
-        np.subtract(output, y, out=delta)
-        np.divide(y, output, out=scratch)
+        subtract(output, y, delta)
+        np.divide(y, output, scratch)
         xlogy(y, scratch, out=scratch)
         scratch += delta
         loss = _weighted_row_sum(scratch, sample_weight)

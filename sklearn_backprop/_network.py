@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from itertools import pairwise
 
 import numpy as np
+from numpy import add, multiply
 
 from ._activations import DERIVATIVES, activation_for
 
@@ -49,14 +50,6 @@ def quiet_floating_point():
     """
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         yield
-
-
-def matmul_into(a, b, out):
-    """``out[...] = a @ b``, without a temporary when ``a`` is dense."""
-    if isinstance(a, np.ndarray):
-        np.dot(a, b, out=out)
-    else:  # a sparse matrix, or its transpose
-        out[...] = a @ b
 
 
 def layer_activations(activation, output_activation, n_layers, dtype):
@@ -88,16 +81,17 @@ def forward(X, coefs, intercepts, units, outputs):
         ``outputs[-1]``, the output layer.
     """
     layer_input = X
+    # (strict=True would cost more than a layer of the documents' network.)
     for coef, intercept, unit, out in zip(
-        coefs, intercepts, units, outputs, strict=True
+        coefs, intercepts, units, outputs, strict=False
     ):
         # activations[i] = f(activations[i - 1] @ coefs[i] + intercepts[i])
-        if isinstance(layer_input, np.ndarray):
-            np.dot(layer_input, coef, out=out)
-        else:  # sparse X
-            out[...] = layer_input @ coef
+        if layer_input is X and not isinstance(X, np.ndarray):
+            out[...] = X @ coef  # sparse X
+        else:
+            layer_input.dot(coef, out)
         if intercept is not None:
-            out += intercept
+            add(out, intercept, out)
         unit(out)
         layer_input = out
     return layer_input
@@ -265,10 +259,6 @@ class Network:
             coef[...] = drawn
         self.params[self.n_coefs :] = 0
 
-    def forward(self, X, outputs):
-        """The forward pass of :func:`forward` with this network's weights."""
-        return forward(X, self.coefs, self._biases, self._units, outputs)
-
     def predict(self, X):
         """The output layer for ``X``, computed in bounded memory."""
         intercepts = self.intercepts if self.fit_intercept else None
@@ -323,42 +313,48 @@ class Network:
             if weight_sum <= 0:
                 grad[...] = 0
                 return 0.0, 0.0
-        coef_grads, intercept_grads = self._gradient_views(grad)
+        if grad is not self._grad:
+            self._view_gradient(grad)
+        coef_grads, intercept_grads = self._grad_views
         # The documents' four lines: the forward pass,
-        output = self.forward(X, activations)
+        output = forward(X, self.coefs, self._biases, self._units, activations)
         # the output delta (error x sigmoid'(output) for their squared error),
         loss = self.loss.loss_and_delta(
             y, output, sample_weight, deltas[-1], scratch[-1]
         )
         for i in self._hidden_layers_backward:
             # the weights' gradient, activations.T @ delta,
-            np.dot(activations_T[i - 1], deltas[i], out=coef_grads[i])
+            activations_T[i - 1].dot(deltas[i], coef_grads[i])
             if intercept_grads:
-                np.dot(ones, deltas[i], out=intercept_grads[i])
+                ones.dot(deltas[i], intercept_grads[i])
             # and the delta sent back: (delta @ coefs.T) x sigmoid'(hidden).
-            np.dot(deltas[i], self._coefs_T[i], out=deltas[i - 1])
+            deltas[i].dot(self._coefs_T[i], deltas[i - 1])
             self._hidden_derivative(activations[i - 1], deltas[i - 1], scratch[i - 1])
-        matmul_into(X.T, deltas[0], coef_grads[0])
+        # The first layer's weights' gradient, X.T @ delta.
+        if isinstance(X, np.ndarray):
+            X.T.dot(deltas[0], coef_grads[0])
+        else:
+            coef_grads[0][...] = X.T @ deltas[0]  # sparse X
         if intercept_grads:
-            np.dot(ones, deltas[0], out=intercept_grads[0])
+            ones.dot(deltas[0], intercept_grads[0])
         if alpha:
             loss += self._add_penalty(alpha, grad)
-        np.multiply(grad, scale / weight_sum, out=grad)
+        factor = scale / weight_sum
+        if factor != 1.0:  # it is 1 with the documents' settings
+            multiply(grad, factor, grad)
         return loss / weight_sum, weight_sum
 
-    def _gradient_views(self, grad):
-        """``layer_views(grad)``, made once per gradient vector.
+    def _view_gradient(self, grad):
+        """Make ``layer_views(grad)``, once per gradient vector.
 
         Without intercepts, the bias part of ``grad`` is zeroed here, once:
         nothing writes it afterwards.
         """
-        if grad is not self._grad:
-            coef_grads, intercept_grads = self.layer_views(grad)
-            if not self.fit_intercept:
-                grad[self.n_coefs :] = 0
-                intercept_grads = None
-            self._grad, self._grad_views = grad, (coef_grads, intercept_grads)
-        return self._grad_views
+        coef_grads, intercept_grads = self.layer_views(grad)
+        if not self.fit_intercept:
+            grad[self.n_coefs :] = 0
+            intercept_grads = None
+        self._grad, self._grad_views = grad, (coef_grads, intercept_grads)
 
     def _add_penalty(self, alpha, grad):
         """Add ``alpha * coefs`` to the summed gradient; return the penalty."""

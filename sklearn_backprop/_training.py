@@ -74,11 +74,15 @@ class VerboseListener(Listener):
 
 def _check_finite(loss, epoch):
     if not math.isfinite(loss):
-        raise ValueError(
-            f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
-            "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
-            "solver='adam'. The estimator was left as it was before this fit."
-        )
+        _raise_diverged(loss, epoch)
+
+
+def _raise_diverged(loss, epoch):
+    raise ValueError(
+        f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
+        "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
+        "solver='adam'. The estimator was left as it was before this fit."
+    )
 
 
 def _record_validation(network, validation, history):
@@ -209,8 +213,9 @@ def train_stochastic(
     epochs = 1 if incremental else max_iter
     history.n_iter = history.n_iter if incremental else 0
     converged = incremental
-    # Looked up once: on a small network an epoch costs a few microseconds.
+    # Looked up once: an epoch of the documents' network takes microseconds.
     loss_and_gradient, step = network.loss_and_gradient, solver.step
+    loss_curve, n_samples = history.loss_curve, source.n_samples
     with quiet_floating_point():
         for _ in range(epochs):
             loss_sum = weight_sum = 0.0
@@ -225,9 +230,10 @@ def train_stochastic(
                 weight_sum += batch_weight
             epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
             history.n_iter += 1
-            history.t += source.n_samples
-            _check_finite(epoch_loss, history.n_iter)
-            history.loss_curve.append(epoch_loss)
+            history.t += n_samples
+            if not math.isfinite(epoch_loss):
+                _raise_diverged(epoch_loss, history.n_iter)
+            loss_curve.append(epoch_loss)
             if validation is not None:
                 _record_validation(network, validation, history)
             for listener in listeners:
