@@ -27,6 +27,7 @@ from numpy import add, multiply, negative, reciprocal, sign, square, subtract
 _ONE = {np.dtype(t): np.ones((), t) for t in (np.float32, np.float64)}
 _HALF = {dtype: one / 2 for dtype, one in _ONE.items()}
 _ZERO = {dtype: one - one for dtype, one in _ONE.items()}
+_ONE_FLOAT64, _HALF_FLOAT32 = _ONE[np.dtype(np.float64)], _HALF[np.dtype(np.float32)]
 
 
 def logistic(z):
@@ -37,24 +38,23 @@ def logistic(z):
     ``0.5 + 0.5 * tanh(z / 2)`` is used: it never overflows and is faster.
     """
     if z.dtype == np.float32:
-        _logistic_by_tanh(z)
+        _logistic_float32(z)
     else:
-        _logistic_by_exp(z)
+        _logistic_float64(z)
 
 
-def _logistic_by_exp(z):
+def _logistic_float64(z):
     negative(z, z)
     np.exp(z, z)
-    add(z, _ONE[z.dtype], z)
+    add(z, _ONE_FLOAT64, z)
     reciprocal(z, z)
 
 
-def _logistic_by_tanh(z):
-    half = _HALF[z.dtype]
-    multiply(z, half, z)
+def _logistic_float32(z):
+    multiply(z, _HALF_FLOAT32, z)
     np.tanh(z, z)
-    multiply(z, half, z)
-    add(z, half, z)
+    multiply(z, _HALF_FLOAT32, z)
+    add(z, _HALF_FLOAT32, z)
 
 
 def tanh(z):
@@ -149,5 +149,5 @@ def activation_for(name, dtype):
     """``ACTIVATIONS[name]``, with the logistic formula chosen for ``dtype``
     once rather than on every call."""
     if name == "logistic":
-        return _logistic_by_tanh if dtype == np.float32 else _logistic_by_exp
+        return _logistic_float32 if dtype == np.float32 else _logistic_float64
     return ACTIVATIONS[name]

@@ -107,16 +107,17 @@ class _BatchSource:
         # One batch holding every row needs no shuffle: the gradient is a sum.
         self.shuffle = shuffle and batch_size < self.n_samples
         self.dense = isinstance(X, np.ndarray)
+        # The batches of every epoch when they are the same each time (the
+        # data itself, or views of it), made once; None otherwise.
         if batch_size >= self.n_samples:
-            self._in_order = [(X, y, sample_weight)]
+            self.fixed = [(X, y, sample_weight)]
         elif not self.shuffle and self.dense:
-            # Views, the same every epoch: made once.
-            self._in_order = [
+            self.fixed = [
                 self._rows(slice(start, start + batch_size))
                 for start in range(0, self.n_samples, batch_size)
             ]
         else:
-            self._in_order = None
+            self.fixed = None
         if self.shuffle and self.dense:
             self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype)
             self._y_buffer = np.empty((batch_size, y.shape[1]), y.dtype)
@@ -125,8 +126,8 @@ class _BatchSource:
 
     def batches(self, random_state):
         """The ``(X, y, sample_weight)`` batches of one epoch."""
-        if self._in_order is not None:
-            return self._in_order
+        if self.fixed is not None:
+            return self.fixed
         starts = range(0, self.n_samples, self.batch_size)
         if not self.shuffle:
             return (self._rows(slice(i, i + self.batch_size)) for i in starts)
@@ -220,7 +221,8 @@ def train_stochastic(
         for _ in range(epochs):
             loss_sum = weight_sum = 0.0
             scale = solver.gradient_scale
-            for X_batch, y_batch, sw_batch in source.batches(random_state):
+            batches = source.fixed or source.batches(random_state)
+            for X_batch, y_batch, sw_batch in batches:
                 loss, batch_weight = loss_and_gradient(
                     X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
                 )
@@ -239,7 +241,7 @@ def train_stochastic(
             for listener in listeners:
                 listener.on_epoch_end(history, time.perf_counter() - started)
             solver.end_epoch(history.t)
-            improved = _update_plateau_count(history, tol, track_best)
+            improved = _update_plateau_count(history, epoch_loss, tol, track_best)
             if improved and track_best:
                 np.copyto(best_params, params)
             if history.no_improvement_count > n_iter_no_change:
@@ -258,9 +260,10 @@ def train_stochastic(
         )
 
 
-def _update_plateau_count(history, tol, on_validation):
-    """Count epochs without improvement by ``tol``; return whether the
-    monitored quantity reached a new best."""
+def _update_plateau_count(history, loss, tol, on_validation):
+    """Count epochs without improvement by ``tol`` of the training ``loss``
+    (or of the validation score); return whether the monitored quantity
+    reached a new best."""
     if on_validation:
         score = history.validation_scores[-1]
         best = history.best_validation_score
@@ -271,13 +274,13 @@ def _update_plateau_count(history, tol, on_validation):
         improved = score > best
         if improved:
             history.best_validation_score = score
-        history.best_loss = min(history.best_loss, history.loss_curve[-1])
+        history.best_loss = min(history.best_loss, loss)
         return improved
-    loss = history.loss_curve[-1]
+    best_loss = history.best_loss
     history.no_improvement_count = (
-        history.no_improvement_count + 1 if loss > history.best_loss - tol else 0
+        history.no_improvement_count + 1 if loss > best_loss - tol else 0
     )
-    improved = loss < history.best_loss
+    improved = loss < best_loss
     if improved:
         history.best_loss = loss
     if history.validation_scores:
