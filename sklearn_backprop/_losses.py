@@ -16,7 +16,7 @@ the cost of calling NumPy is what counts.
 """
 
 import numpy as np
-from numpy import multiply, subtract, vdot
+from numpy import add, subtract, vdot
 from scipy.special import xlogy
 
 from ._activations import _ONE, DERIVATIVES
@@ -25,8 +25,15 @@ from ._activations import _ONE, DERIVATIVES
 def _weighted_row_sum(values, sample_weight):
     """Sum of ``values`` (n_samples, n_outputs) with rows weighted."""
     if sample_weight is None:
-        return float(values.sum())
-    return float(values.sum(axis=1) @ sample_weight)
+        return float(add.reduce(values, axis=None))
+    return float(add.reduce(values, axis=1) @ sample_weight)
+
+
+def _weighted_sum(values, sample_weight):
+    """Sum of ``values`` (n_samples,), weighted."""
+    if sample_weight is None:
+        return float(add.reduce(values))
+    return float(values @ sample_weight)
 
 
 def _apply_sample_weight(delta, sample_weight):
@@ -96,13 +103,16 @@ class LogLoss:
             subtract(_ONE[output.dtype], scratch, scratch)
             np.maximum(scratch, eps, out=scratch)
             np.log(scratch, scratch)
+            loss = -_weighted_row_sum(scratch, sample_weight)
         else:
-            # With one-hot rows, sum(y * log(output)) is the log of the
-            # probability given to the true class.
-            np.maximum(output, eps, out=scratch)
-            np.log(scratch, scratch)
-            multiply(scratch, y, scratch)
-        loss = -_weighted_row_sum(scratch, sample_weight)
+            # The probability given to each one-hot row's true class, in the
+            # first n_rows numbers of the scratch array: one log per row, not
+            # per output, and on contiguous memory.
+            true_proba = scratch.reshape(-1)[: y.shape[0]]
+            np.einsum("ij,ij->i", y, output, out=true_proba)
+            np.maximum(true_proba, eps, out=true_proba)
+            np.log(true_proba, true_proba)
+            loss = -_weighted_sum(true_proba, sample_weight)
         _apply_sample_weight(delta, sample_weight)
         return loss
 

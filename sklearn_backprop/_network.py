@@ -33,7 +33,7 @@ from itertools import pairwise
 import numpy as np
 from numpy import add, multiply
 
-from ._activations import DERIVATIVES, activation_for
+from ._activations import ACTIVATIONS, DERIVATIVES
 
 # Rows per chunk when predicting: bounds the memory of a prediction to about
 # this many bytes per layer, whatever the number of samples.
@@ -52,10 +52,10 @@ def quiet_floating_point():
         yield
 
 
-def layer_activations(activation, output_activation, n_layers, dtype):
+def layer_activations(activation, output_activation, n_layers):
     """The in-place activation of each of ``n_layers`` layers."""
-    hidden = activation_for(activation, dtype)
-    return [hidden] * (n_layers - 1) + [activation_for(output_activation, dtype)]
+    hidden, output = ACTIVATIONS[activation], ACTIVATIONS[output_activation]
+    return [hidden] * (n_layers - 1) + [output]
 
 
 def forward(X, coefs, intercepts, units, outputs):
@@ -107,7 +107,7 @@ def predict(X, coefs, intercepts, activation, output_activation):
     n_samples = X.shape[0]
     dtype = coefs[0].dtype
     layer_units = [coef.shape[1] for coef in coefs]
-    units = layer_activations(activation, output_activation, len(coefs), dtype)
+    units = layer_activations(activation, output_activation, len(coefs))
     if intercepts is None:
         intercepts = [None] * len(coefs)
     result = np.empty((n_samples, layer_units[-1]), dtype=dtype)
@@ -193,11 +193,10 @@ class Network:
         self.coefs, self.intercepts = self.layer_views(self.params)
         # What the hot loop reads, looked up once.
         n_layers = len(shapes)
-        self._units = layer_activations(
-            activation, self.output_activation, n_layers, self.dtype
-        )
+        self._units = layer_activations(activation, self.output_activation, n_layers)
         self._biases = self.intercepts if fit_intercept else [None] * n_layers
         self._coefs_T = [coef.T for coef in self.coefs]
+        self._weights = self.params[: self.n_coefs]
         self._hidden_derivative = DERIVATIVES[activation]
         self._hidden_layers_backward = range(n_layers - 1, 0, -1)
         self._grad = self._grad_views = self._penalty_scratch = None
@@ -315,13 +314,18 @@ class Network:
                 return 0.0, 0.0
         if grad is not self._grad:
             self._view_gradient(grad)
-        coef_grads, intercept_grads = self._grad_views
+        coef_grads, intercept_grads, weight_grads = self._grad_views
         # The documents' four lines: the forward pass,
         output = forward(X, self.coefs, self._biases, self._units, activations)
         # the output delta (error x sigmoid'(output) for their squared error),
         loss = self.loss.loss_and_delta(
             y, output, sample_weight, deltas[-1], scratch[-1]
         )
+        # (every gradient is linear in the output delta, the smallest array
+        # of the pass: the mean's 1 / weight_sum and the scale go there),
+        factor = scale / weight_sum
+        if factor != 1.0:  # it is 1 with the documents' settings
+            multiply(deltas[-1], factor, deltas[-1])
         for i in self._hidden_layers_backward:
             # the weights' gradient, activations.T @ delta,
             activations_T[i - 1].dot(deltas[i], coef_grads[i])
@@ -338,10 +342,7 @@ class Network:
         if intercept_grads:
             ones.dot(deltas[0], intercept_grads[0])
         if alpha:
-            loss += self._add_penalty(alpha, grad)
-        factor = scale / weight_sum
-        if factor != 1.0:  # it is 1 with the documents' settings
-            multiply(grad, factor, grad)
+            loss += self._add_penalty(alpha, factor, weight_grads)
         return loss / weight_sum, weight_sum
 
     def _view_gradient(self, grad):
@@ -354,13 +355,17 @@ class Network:
         if not self.fit_intercept:
             grad[self.n_coefs :] = 0
             intercept_grads = None
-        self._grad, self._grad_views = grad, (coef_grads, intercept_grads)
+        weight_grads = grad[: self.n_coefs]
+        self._grad = grad
+        self._grad_views = (coef_grads, intercept_grads, weight_grads)
 
-    def _add_penalty(self, alpha, grad):
-        """Add ``alpha * coefs`` to the summed gradient; return the penalty."""
-        weights = self.params[: self.n_coefs]
+    def _add_penalty(self, alpha, factor, weight_grads):
+        """Add ``factor * alpha * coefs`` to the gradient of the weights (all
+        of them, one flat view); return the penalty ``0.5 * alpha *
+        ||coefs||^2``."""
+        weights = self._weights
         if self._penalty_scratch is None:
             self._penalty_scratch = np.empty_like(weights)
-        np.multiply(weights, alpha, out=self._penalty_scratch)
-        grad[: self.n_coefs] += self._penalty_scratch
-        return 0.5 * alpha * float(np.dot(weights, weights))
+        multiply(weights, factor * alpha, self._penalty_scratch)
+        add(weight_grads, self._penalty_scratch, weight_grads)
+        return 0.5 * alpha * float(weights.dot(weights))

@@ -145,10 +145,12 @@ class _BatchSource:
                 sw = self.sample_weight[index]
             return self.X[index], self.y[index], sw
         n = index.shape[0]
-        X = np.take(self.X, index, axis=0, out=self._X_buffer[:n])
-        y = np.take(self.y, index, axis=0, out=self._y_buffer[:n])
+        # mode="clip" (the indices are valid anyway) spares NumPy the
+        # temporary copy it makes for mode="raise" with ``out``.
+        X = self.X.take(index, axis=0, out=self._X_buffer[:n], mode="clip")
+        y = self.y.take(index, axis=0, out=self._y_buffer[:n], mode="clip")
         if self.sample_weight is not None:
-            sw = np.take(self.sample_weight, index, out=self._sw_buffer[:n])
+            sw = self.sample_weight.take(index, out=self._sw_buffer[:n], mode="clip")
         return X, y, sw
 
 
