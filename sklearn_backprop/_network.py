@@ -124,24 +124,26 @@ def predict(X, coefs, intercepts, activation, output_activation):
 class Workspace:
     """Buffers for a batch of up to ``batch_size`` rows, made once per fit.
 
-    For each layer after the input: its activations, the deltas
-    backpropagated to it, and a scratch array for the derivatives; and a
-    vector of ones, whose product with a delta sums it over the batch.
+    For each layer after the input: its activations and the deltas
+    backpropagated to it; one scratch vector, which the layers use in turn
+    (for the derivatives, the loss and the penalty); and a vector of ones,
+    whose product with a delta sums it over the batch.
     """
 
     def __init__(self, layer_units, batch_size, dtype):
-        shapes = [(batch_size, units) for units in layer_units[1:]]
+        self.units = list(layer_units[1:])
         self.batch_size = batch_size
-        self.activations = [np.empty(s, dtype) for s in shapes]
-        self.deltas = [np.empty(s, dtype) for s in shapes]
-        self.scratch = [np.empty(s, dtype) for s in shapes]
+        self.activations = [np.empty((batch_size, u), dtype) for u in self.units]
+        self.deltas = [np.empty((batch_size, u), dtype) for u in self.units]
+        self.flat_scratch = np.empty(batch_size * max(self.units), dtype)
         self.ones = np.ones(batch_size, dtype)
         self._cuts = {}
         self._full = self.rows(batch_size)
 
     def rows(self, n_rows):
         """The buffers cut to ``n_rows`` rows: ``activations``, their
-        transposes, ``deltas``, ``scratch`` and ``ones``.
+        transposes, ``deltas``, ``scratch`` (one view per layer, sharing
+        memory) and ``ones``.
 
         The views of the full batch and of the latest other size are kept,
         so that after its first epoch a fit cuts nothing.
@@ -153,7 +155,10 @@ class Workspace:
                 activations,
                 [a.T for a in activations],
                 [d[:n_rows] for d in self.deltas],
-                [s[:n_rows] for s in self.scratch],
+                [
+                    self.flat_scratch[: n_rows * u].reshape(n_rows, u)
+                    for u in self.units
+                ],
                 self.ones[:n_rows],
             )
             self._cuts = {n_rows: cut}
@@ -199,7 +204,7 @@ class Network:
         self._weights = self.params[: self.n_coefs]
         self._hidden_derivative = DERIVATIVES[activation]
         self._hidden_layers_backward = range(n_layers - 1, 0, -1)
-        self._grad = self._grad_views = self._penalty_scratch = None
+        self._grad = self._grad_views = None
 
     def layer_views(self, flat):
         """Split a vector laid out as ``params`` into per-layer views.
@@ -342,7 +347,9 @@ class Network:
         if intercept_grads:
             ones.dot(deltas[0], intercept_grads[0])
         if alpha:
-            loss += self._add_penalty(alpha, factor, weight_grads)
+            loss += self._add_penalty(
+                alpha, factor, weight_grads, workspace.flat_scratch
+            )
         return loss / weight_sum, weight_sum
 
     def _view_gradient(self, grad):
@@ -359,13 +366,14 @@ class Network:
         self._grad = grad
         self._grad_views = (coef_grads, intercept_grads, weight_grads)
 
-    def _add_penalty(self, alpha, factor, weight_grads):
+    def _add_penalty(self, alpha, factor, weight_grads, scratch):
         """Add ``factor * alpha * coefs`` to the gradient of the weights (all
-        of them, one flat view); return the penalty ``0.5 * alpha *
-        ||coefs||^2``."""
+        of them, one flat view), a scratch vector's length at a time; return
+        the penalty ``0.5 * alpha * ||coefs||^2``."""
         weights = self._weights
-        if self._penalty_scratch is None:
-            self._penalty_scratch = np.empty_like(weights)
-        multiply(weights, factor * alpha, self._penalty_scratch)
-        add(weight_grads, self._penalty_scratch, weight_grads)
+        for start in range(0, weights.shape[0], scratch.shape[0]):
+            stop = min(start + scratch.shape[0], weights.shape[0])
+            part = scratch[: stop - start]
+            multiply(weights[start:stop], factor * alpha, part)
+            add(weight_grads[start:stop], part, weight_grads[start:stop])
         return 0.5 * alpha * float(weights.dot(weights))

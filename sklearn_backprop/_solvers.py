@@ -19,7 +19,8 @@ class StochasticSolver:
 
     :meth:`step` receives the mean gradient of a batch multiplied by
     :attr:`gradient_scale`, which the engine folds into the division by the
-    batch's weight it does anyway (one pass over the gradient instead of two).
+    batch's weight it does anyway, on the output delta (see
+    ``Network.loss_and_gradient``): no pass over the gradient for either.
     """
 
     gradient_scale = 1.0
@@ -33,7 +34,7 @@ class StochasticSolver:
 
     def fits(self, n_params):
         """Whether this solver's state matches a vector of ``n_params``."""
-        return self._scratch.shape[0] == n_params
+        return self.n_params == n_params
 
 
 class SGD(StochasticSolver):
@@ -66,14 +67,16 @@ class SGD(StochasticSolver):
         nesterovs_momentum=True,
         power_t=0.5,
     ):
+        self.n_params = n_params
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.schedule = schedule
         self.momentum = float(momentum)
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
-        self.velocity = np.zeros(n_params, dtype) if self.momentum else None
-        self._scratch = np.empty(n_params, dtype)
+        # ``momentum * velocity`` is kept rather than the velocity: the same
+        # products in the same order, without a scratch vector.
+        self._momentum_velocity = np.zeros(n_params, dtype) if self.momentum else None
 
     @property
     def gradient_scale(self):
@@ -82,18 +85,19 @@ class SGD(StochasticSolver):
 
     def step(self, params, scaled_grad):
         """Update ``params`` in place from ``learning_rate * grad`` of a batch."""
-        if self.velocity is None:
+        state = self._momentum_velocity
+        if state is None:
             params -= scaled_grad
             return
-        velocity = self.velocity
-        velocity *= self.momentum
-        velocity -= scaled_grad
+        state -= scaled_grad  # the velocity: momentum * velocity - rate * grad
         if self.nesterovs_momentum:
+            state *= self.momentum
             # params += momentum * velocity - learning_rate * grad
             params -= scaled_grad
-            params += np.multiply(velocity, self.momentum, out=self._scratch)
+            params += state
         else:
-            params += velocity
+            params += state
+            state *= self.momentum
 
     def end_epoch(self, samples_seen):
         """Apply the ``invscaling`` schedule: ``eta0 / (t + 1) ** power_t``."""
@@ -134,6 +138,7 @@ class Adam(StochasticSolver):
         beta_2=0.999,
         epsilon=1e-8,
     ):
+        self.n_params = n_params
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.beta_1 = float(beta_1)
