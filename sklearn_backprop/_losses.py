@@ -16,7 +16,7 @@ the cost of calling NumPy is what counts.
 """
 
 import numpy as np
-from numpy import add, subtract, vdot
+from numpy import add, subtract
 from scipy.special import xlogy
 
 from ._activations import _ONE, DERIVATIVES
@@ -66,8 +66,8 @@ class SquaredError:
         """Write the output delta into ``delta``; return the weighted loss sum."""
         subtract(output, y, delta)
         if sample_weight is None:
-            # vdot of a contiguous array with itself: no temporary.
-            loss = 0.5 * float(vdot(delta, delta))
+            flat = delta.ravel()  # a view: delta is contiguous
+            loss = 0.5 * float(flat.dot(flat))
         else:
             loss = 0.5 * float(np.einsum("ij,ij->i", delta, delta) @ sample_weight)
         self._output_derivative(output, delta, scratch)

@@ -79,9 +79,14 @@ class SGD(StochasticSolver):
         self._momentum_velocity = np.zeros(n_params, dtype) if self.momentum else None
 
     @property
-    def gradient_scale(self):
-        """The learning rate: :meth:`step` takes ``learning_rate * grad``."""
-        return self.learning_rate
+    def learning_rate(self):
+        """The current learning rate; also :attr:`gradient_scale`, since
+        :meth:`step` takes ``learning_rate * grad``."""
+        return self.gradient_scale
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self.gradient_scale = float(value)
 
     def step(self, params, scaled_grad):
         """Update ``params`` in place from ``learning_rate * grad`` of a batch."""
