@@ -70,7 +70,8 @@ def forward(X, coefs, intercepts, units, outputs):
     intercepts : list of ndarray or None
         The biases of each layer; None for a layer without.
     units : list of callable
-        The in-place activation of each layer (see :func:`layer_activations`).
+        The in-place activation of each layer, which also adds the layer's
+        bias (see :func:`layer_activations`).
     outputs : list of ndarray
         One C-contiguous buffer of shape (n_samples, units) per layer, which
         receives that layer's activations.
@@ -90,9 +91,7 @@ def forward(X, coefs, intercepts, units, outputs):
             out[...] = X @ coef  # sparse X
         else:
             layer_input.dot(coef, out)
-        if intercept is not None:
-            add(out, intercept, out)
-        unit(out)
+        unit(out, intercept)  # adds the bias (None: none) and applies f
         layer_input = out
     return layer_input
 
