@@ -10,7 +10,11 @@ an epoch of backpropagation needs with ``6 x samples x weights`` flops (for
 each layer and batch: the forward product, the weights' gradient and the
 delta sent back), with the same shapes and preallocated outputs, and nothing
 else. Our rate counts the same flops over our whole epoch, so the percentage
-is the share of an epoch spent at GEMM speed::
+is the share of an epoch spent at GEMM speed. Those products alone also bound
+any speed-up over MLP: no implementation that computes them can beat MLP by
+more than ``MLP / GEMM alone``, printed as the ceiling. For scale, the rate
+NumPy reaches on one large square product (2000 x 2000) is printed too: the
+batch-200 shapes of an epoch run below it::
 
     python benchmarks/large.py           # 3 epochs a fit, 5 rounds
     python benchmarks/large.py --quick   # 1 epoch, 3 rounds
@@ -19,7 +23,14 @@ is the share of an epoch spent at GEMM speed::
 import warnings
 
 import numpy as np
-from _common import median, median_ratio, parse_args, print_machine, time_in_rotation
+from _common import (
+    median,
+    median_ratio,
+    parse_args,
+    print_machine,
+    time_in_rotation,
+    timed,
+)
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
@@ -78,6 +89,15 @@ def gemm_epoch(dtype, epochs):
     return run
 
 
+def peak_gemm_rate(dtype, size=2000, repeats=3):
+    """GFLOP/s of NumPy on one ``size`` x ``size`` product, best of ``repeats``."""
+    rng = np.random.RandomState(0)
+    a, b = (rng.standard_normal((size, size)).astype(dtype) for _ in range(2))
+    out = np.empty((size, size), dtype)
+    best = min(timed(lambda: a.dot(b, out))[0] for _ in range(repeats))
+    return 2 * size**3 / best / 1e9
+
+
 def main():
     args = parse_args(__doc__.splitlines()[0], repeats=5, quick_repeats=3)
     epochs = 1 if args.quick else 3
@@ -122,6 +142,11 @@ def main():
             f"    MLP / ours {median_ratio(times['MLP'], times['ours']):.2f} "
             "(target >= 2.5); our rate / GEMM rate "
             f"{100 * median_ratio(times['GEMM'], times['ours']):.0f}% (target >= 60%)"
+        )
+        print(
+            "    ceiling of any speed-up, MLP / GEMM alone "
+            f"{median_ratio(times['MLP'], times['GEMM']):.2f}; NumPy's rate on a "
+            f"2000x2000 product {peak_gemm_rate(dtype):.1f} GFLOP/s"
         )
 
 
