@@ -228,15 +228,20 @@ default=None
                     f"y must be a multilabel indicator matrix with "
                     f"{len(binarizer.classes_)} columns, as in the first fit."
                 )
-        else:
-            unseen = np.setdiff1d(unique_labels(y), binarizer.classes_)
-            if unseen.size:
-                raise ValueError(
-                    f"y contains classes {unseen.tolist()} that are not among the "
-                    f"classes the model was fitted with, {binarizer.classes_.tolist()}."
-                    " Refit without warm_start, or pass every class in `classes` "
-                    "on the first call to partial_fit."
-                )
+            return binarizer.transform(y)
+        encoded = _one_hot(binarizer, y)
+        if encoded is not None:
+            return encoded
+        # Labels the fast encoding could not place (unseen, or not comparable
+        # with the fitted classes): scikit-learn's own checks say which.
+        unseen = np.setdiff1d(unique_labels(y), binarizer.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains classes {unseen.tolist()} that are not among the "
+                f"classes the model was fitted with, {binarizer.classes_.tolist()}."
+                " Refit without warm_start, or pass every class in `classes` "
+                "on the first call to partial_fit."
+            )
         return binarizer.transform(y)
 
     def _output_activation(self, binarizer):
@@ -335,3 +340,32 @@ default=None
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _one_hot(binarizer, y):
+    """``binarizer.transform(y)`` for binary and multiclass ``y`` whose labels
+    are all among ``binarizer.classes_``, else None.
+
+    The labels were checked when the binarizer was fitted (or by
+    ``check_classification_targets`` on this call); this only places them,
+    by binary search in the sorted classes, without the binarizer's second
+    round of target-type checks, which costs more than a short fit's epochs.
+    """
+    classes = binarizer.classes_
+    if y.ndim != 1 or binarizer.y_type_ not in ("binary", "multiclass"):
+        return None
+    if len(classes) < 2 or (binarizer.y_type_ == "binary") != (len(classes) == 2):
+        return None
+    try:
+        positions = np.searchsorted(classes, y)
+        placed = classes[np.minimum(positions, len(classes) - 1)] == y
+    except TypeError:  # labels of another type than the classes
+        return None
+    if not (isinstance(placed, np.ndarray) and placed.all()):
+        return None
+    if len(classes) == 2:
+        # One column, 1 for the second class, as LabelBinarizer gives.
+        return (positions == 1).astype(np.int64).reshape(-1, 1)
+    encoded = np.zeros((y.shape[0], len(classes)), dtype=np.int64)
+    encoded[np.arange(y.shape[0]), positions] = 1
+    return encoded

@@ -172,3 +172,34 @@ def test_warm_start_rejects_new_architecture(iris):
     clf.set_params(hidden_layer_sizes=(6,))
     with pytest.raises(ValueError, match="warm_start"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([2, 0, 1, 2, 1]),
+        np.array([1.0, -3.0, 1.0]),
+        np.array(["b", "a", "b", "b"]),
+        np.array(["cat", "dog", "emu", "cat"], dtype=object),
+        np.array([True, False, False]),
+    ],
+)
+def test_target_encoding_equals_label_binarizer(y):
+    # The fit's one-hot encoding skips LabelBinarizer.transform for speed;
+    # it must give exactly what the binarizer gives.
+    from sklearn.preprocessing import LabelBinarizer
+
+    from sklearn_backprop._classifier import _one_hot
+
+    binarizer = LabelBinarizer().fit(y)
+    assert_array_equal(_one_hot(binarizer, y), binarizer.transform(y))
+
+
+def test_target_encoding_leaves_unplaceable_labels_to_the_checks():
+    from sklearn.preprocessing import LabelBinarizer
+
+    from sklearn_backprop._classifier import _one_hot
+
+    binarizer = LabelBinarizer().fit(np.array([0, 1, 2]))
+    assert _one_hot(binarizer, np.array([0, 3])) is None
+    assert _one_hot(binarizer, np.array(["a"], dtype=object)) is None
