@@ -100,3 +100,25 @@ def print_machine():
         f"Python {platform.python_version()}, NumPy {np.__version__} "
         f"({blas()}), SciPy {scipy.__version__}, scikit-learn {sklearn.__version__}"
     )
+
+
+def sgd_settings(hidden_layer_sizes, activation, epochs):
+    """MLP's defaults with ``solver="sgd"`` and batches of 200 (Nesterov
+    momentum 0.9, ``alpha=1e-4``, learning rate 0.001, shuffled batches), for
+    exactly ``epochs`` epochs (``tol=0``, no early stop): parameters both
+    estimators take."""
+    return dict(
+        hidden_layer_sizes=hidden_layer_sizes,
+        activation=activation,
+        solver="sgd",
+        batch_size=200,
+        alpha=1e-4,
+        learning_rate_init=0.001,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        shuffle=True,
+        tol=0.0,
+        n_iter_no_change=epochs + 1,
+        max_iter=epochs,
+        random_state=0,
+    )

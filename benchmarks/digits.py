@@ -20,30 +20,19 @@ what separates it from MLP is all that any NumPy implementation can win::
 import warnings
 
 import numpy as np
-from _common import median, median_ratio, parse_args, print_machine, time_in_rotation
+from _common import (
+    median,
+    median_ratio,
+    parse_args,
+    print_machine,
+    sgd_settings,
+    time_in_rotation,
+)
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from sklearn_backprop import BackpropClassifier
-
-
-def settings(activation, epochs):
-    return dict(
-        hidden_layer_sizes=(64,),
-        activation=activation,
-        solver="sgd",
-        batch_size=200,
-        alpha=1e-4,
-        learning_rate_init=0.001,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        shuffle=True,
-        tol=0.0,
-        n_iter_no_change=epochs + 1,
-        max_iter=epochs,
-        random_state=0,
-    )
 
 
 def lean_numpy_loop(X, y, activation, epochs):
@@ -131,7 +120,7 @@ def main():
         f"epochs, median of {args.repeats} rounds (ms per epoch)"
     )
     for activation in ("relu", "logistic"):
-        params = settings(activation, epochs)
+        params = sgd_settings((64,), activation, epochs)
         times = time_in_rotation(
             {
                 "ours": lambda p=params: BackpropClassifier(**p).fit(X, y),

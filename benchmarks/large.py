@@ -28,6 +28,7 @@ from _common import (
     median_ratio,
     parse_args,
     print_machine,
+    sgd_settings,
     time_in_rotation,
     timed,
 )
@@ -41,19 +42,17 @@ N_SAMPLES, N_FEATURES, HIDDEN, N_CLASSES, BATCH = 20000, 100, (256, 256), 5, 200
 
 
 def settings(epochs):
-    return dict(
-        hidden_layer_sizes=HIDDEN,
-        activation="logistic",
-        solver="sgd",
-        batch_size=BATCH,
-        alpha=1e-4,
-        learning_rate_init=0.001,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        shuffle=True,
-        tol=0.0,
-        n_iter_no_change=epochs + 1,
-        max_iter=epochs,
+    """The parameters both estimators get (see ``_common.sgd_settings``)."""
+    return sgd_settings(HIDDEN, "logistic", epochs)
+
+
+def make_problem():
+    """The synthetic 5-class problem, X and y."""
+    return make_classification(
+        n_samples=N_SAMPLES,
+        n_features=N_FEATURES,
+        n_informative=50,
+        n_classes=N_CLASSES,
         random_state=0,
     )
 
@@ -103,13 +102,7 @@ def main():
     epochs = 1 if args.quick else 3
     print_machine()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    X, y = make_classification(
-        n_samples=N_SAMPLES,
-        n_features=N_FEATURES,
-        n_informative=50,
-        n_classes=N_CLASSES,
-        random_state=0,
-    )
+    X, y = make_problem()
     units = [N_FEATURES, *HIDDEN, N_CLASSES]
     n_weights = sum(a * b for a, b in zip(units[:-1], units[1:], strict=True))
     gflop = 6 * N_SAMPLES * n_weights * epochs / 1e9

@@ -14,8 +14,7 @@ import warnings
 
 import numpy as np
 from _common import parse_args, print_machine
-from large import N_CLASSES, N_FEATURES, N_SAMPLES, settings
-from sklearn.datasets import make_classification
+from large import N_CLASSES, N_FEATURES, N_SAMPLES, make_problem, settings
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -40,13 +39,7 @@ def main():
     epochs = 1 if args.quick else 2
     print_machine()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    X, y = make_classification(
-        n_samples=N_SAMPLES,
-        n_features=N_FEATURES,
-        n_informative=50,
-        n_classes=N_CLASSES,
-        random_state=0,
-    )
+    X, y = make_problem()
     print(
         f"peak memory above the start (tracemalloc, MiB), {N_SAMPLES}x{N_FEATURES} "
         f"-> 256-256-{N_CLASSES}, sgd, batch 200, {epochs} epochs"
