@@ -71,8 +71,7 @@ class SquaredError:
         else:
             loss = 0.5 * float(np.einsum("ij,ij->i", delta, delta) @ sample_weight)
         self._output_derivative(output, delta, scratch)
-        if sample_weight is not None:
-            delta *= sample_weight[:, np.newaxis]
+        _apply_sample_weight(delta, sample_weight)
         return loss
 
 

@@ -278,7 +278,7 @@ default=None
         >>> reg.fit(X, y).predict([[20.0]]).round(1)
         array([1100.])
         """
-        output = self._forward(X)
+        output = self._forward(X)  # first: it raises NotFittedError
         output = self._target_encoder.inverse_transform(output)
         if self.n_outputs_ == 1:
             return output.ravel()

@@ -74,15 +74,11 @@ class VerboseListener(Listener):
 
 def _check_finite(loss, epoch):
     if not math.isfinite(loss):
-        _raise_diverged(loss, epoch)
-
-
-def _raise_diverged(loss, epoch):
-    raise ValueError(
-        f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
-        "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
-        "solver='adam'. The estimator was left as it was before this fit."
-    )
+        raise ValueError(
+            f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
+            "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
+            "solver='adam'. The estimator was left as it was before this fit."
+        )
 
 
 def _record_validation(network, validation, history):
@@ -110,14 +106,14 @@ class _BatchSource:
         # The batches of every epoch when they are the same each time (the
         # data itself, or views of it), made once; None otherwise.
         if batch_size >= self.n_samples:
-            self.fixed = [(X, y, sample_weight)]
+            self._fixed = [(X, y, sample_weight)]
         elif not self.shuffle and self.dense:
-            self.fixed = [
+            self._fixed = [
                 self._rows(slice(start, start + batch_size))
                 for start in range(0, self.n_samples, batch_size)
             ]
         else:
-            self.fixed = None
+            self._fixed = None
         if self.shuffle and self.dense:
             self._X_buffer = np.empty((batch_size, X.shape[1]), X.dtype)
             self._y_buffer = np.empty((batch_size, y.shape[1]), y.dtype)
@@ -126,8 +122,8 @@ class _BatchSource:
 
     def batches(self, random_state):
         """The ``(X, y, sample_weight)`` batches of one epoch."""
-        if self.fixed is not None:
-            return self.fixed
+        if self._fixed is not None:
+            return self._fixed
         starts = range(0, self.n_samples, self.batch_size)
         if not self.shuffle:
             return (self._rows(slice(i, i + self.batch_size)) for i in starts)
@@ -223,8 +219,7 @@ def train_stochastic(
         for _ in range(epochs):
             loss_sum = weight_sum = 0.0
             scale = solver.gradient_scale
-            batches = source.fixed or source.batches(random_state)
-            for X_batch, y_batch, sw_batch in batches:
+            for X_batch, y_batch, sw_batch in source.batches(random_state):
                 loss, batch_weight = loss_and_gradient(
                     X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
                 )
@@ -235,8 +230,7 @@ def train_stochastic(
             epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
             history.n_iter += 1
             history.t += n_samples
-            if not math.isfinite(epoch_loss):
-                _raise_diverged(epoch_loss, history.n_iter)
+            _check_finite(epoch_loss, history.n_iter)
             loss_curve.append(epoch_loss)
             if validation is not None:
                 _record_validation(network, validation, history)

@@ -901,7 +901,7 @@ def test_batches_are_the_rows_of_each_epochs_permutation(
         else:
             order = np.arange(N_SAMPLES)
         starts = range(0, N_SAMPLES, batch_size)
-        batches = source.fixed or source.batches(engine_rs)
+        batches = source.batches(engine_rs)
         n_batches = 0
         # Compared as they come: shuffled batches share reused buffers.
         for start, (X_b, y_b, sw_b) in zip(starts, batches, strict=True):
