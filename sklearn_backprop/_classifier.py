@@ -65,11 +65,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_backprop import BackpropClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))
+    >>> clf = make_pipeline(
+    ...     StandardScaler(), BackpropClassifier(max_iter=1000, random_state=0)
+    ... )
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
     >>> clf.predict_proba(X[:1]).round(2)
-    array([[0.99, 0.01, 0.  ]])
+    array([[1., 0., 0.]])
     """
 
     _parameter_constraints: dict = {

@@ -174,7 +174,7 @@ default=None
         >>> from sklearn_backprop import BackpropRegressor
         >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
         >>> reg = BackpropRegressor(hidden_layer_sizes=(10,), solver="lbfgs",
-        ...                         random_state=0)
+        ...                         max_iter=500, random_state=0)
         >>> reg.fit(X, 100 * X.ravel() ** 2).score(X, 100 * X.ravel() ** 2) > 0.99
         True
         """
