@@ -1,14 +1,16 @@
 """
-The first document's trilayered network
-=======================================
+"Backpropagation in 11 Lines": the trilayered network
+====================================================
 
-The first document trains a network of three layers of sigmoid units, 3-4-1,
-without biases, on four samples whose target is the XOR of the first two
-features (the third feature is always 1). It draws the weights with
-``np.random.seed(1)`` from ``2 * U[0, 1) - 1``, runs 60000 iterations of
-full-batch gradient descent on the squared error with rate 1 on the *summed*
-gradient, prints the mean absolute error every 10000 iterations, and finally
-prints the forward pass of its last iteration.
+The first document, "Backpropagation in 11 Lines" (the GitHub project
+caydenrgarrett/Backpropagation-In-ML), trains in its trilayered program a
+network of three layers of sigmoid units, 3-4-1, without biases, on four
+samples whose target is the XOR of the first two features (the third feature
+is always 1). It draws the weights with ``np.random.seed(1)`` from
+``2 * U[0, 1) - 1``, runs 60000 iterations of full-batch gradient descent on
+the squared error with rate 1 on the *summed* gradient, prints the mean
+absolute error every 10000 iterations, and finally prints the forward pass of
+its last iteration.
 
 :class:`~sklearn_backprop.BackpropClassifier` with the document's settings runs
 the same program, update for update. This example runs both and prints the

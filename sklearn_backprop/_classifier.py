@@ -17,8 +17,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     """Neural-network classifier trained by backpropagation.
 
     A feed-forward network of sigmoid units (by default) trained by the
-    backpropagation of the documents: forward pass, ``delta = error x
-    sigmoid'(output)``, ``weights += rate x activations.T @ delta``. Binary
+    backpropagation of the two documents this package follows, "Backpropagation
+    in 11 Lines" and "Python program for backpropagation": forward pass,
+    ``delta = error x sigmoid'(output)``, ``weights += rate x activations.T @
+    delta``. Binary
     targets get one logistic output unit, multiclass targets a softmax layer,
     multilabel indicator targets one logistic unit per label. A drop-in for
     :class:`~sklearn.neural_network.MLPClassifier`: the shared parameters have

@@ -61,10 +61,11 @@ class TargetScaler:
 class BackpropRegressor(RegressorMixin, BaseBackprop):
     """Neural-network regressor trained by backpropagation.
 
-    The documents' network with an identity output unit (an exponential one
-    for the Poisson loss), for single- and multi-output targets. The targets
-    are standardised before training and predictions mapped back, so unscaled
-    targets train well out of the box. A drop-in for
+    The network of the documents ("Backpropagation in 11 Lines" and "Python
+    program for backpropagation") with an identity output unit (an
+    exponential one for the Poisson loss), for single- and multi-output
+    targets. The targets are standardised before training and predictions
+    mapped back, so unscaled targets train well out of the box. A drop-in for
     :class:`~sklearn.neural_network.MLPRegressor`: the shared parameters have
     its names and meanings.
 
