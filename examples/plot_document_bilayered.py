@@ -100,9 +100,10 @@ print("identical:", np.array_equal(syn0, clf_10000.coefs_[0]))
 # ------------------
 # The loss, ``0.5 * mean((y - output)**2)``, falls steadily: a single unit
 # learns the first feature without difficulty.
-import matplotlib.pyplot as plt  # noqa: E402  (the numbers above need no plot)
+# matplotlib only from here on: the numbers above need no plot.
+import matplotlib.pyplot as plt
 
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 display = LossCurveDisplay.from_estimator(clf, name="3-1 network")
 display.ax_.set_yscale("log")

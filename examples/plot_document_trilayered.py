@@ -124,9 +124,10 @@ print(
 # ``loss_curve_`` records each epoch's loss, ``0.5 * mean((y - output)**2)``,
 # across the warm starts. The document's "Error" lines are the mean absolute
 # error; we draw them beside our own at the same iterations.
-import matplotlib.pyplot as plt  # noqa: E402  (the numbers above need no plot)
+# matplotlib only from here on: the numbers above need no plot.
+import matplotlib.pyplot as plt
 
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 display = LossCurveDisplay.from_estimator(clf, name="3-4-1 network")
 display.ax_.plot(

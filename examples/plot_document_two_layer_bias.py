@@ -166,9 +166,10 @@ print("Predictions after training:", DOCUMENT_OUTPUT)
 # epochs, and a loss of a few thousandths by epoch 4000, as in the seeded runs
 # above. The figure shows the seeded runs' loss curves (in the document's
 # units, ``2 * loss_curve_``) with the document's three printed losses.
-import matplotlib.pyplot as plt  # noqa: E402  (the numbers above need no plot)
+# matplotlib only from here on: the numbers above need no plot.
+import matplotlib.pyplot as plt
 
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 fig, ax = plt.subplots()
 for seed, clf in fitted.items():
