@@ -1,6 +1,6 @@
 """
 "Backpropagation in 11 Lines": the bilayered network
-===================================================
+====================================================
 
 The first document, "Backpropagation in 11 Lines" (the GitHub project
 caydenrgarrett/Backpropagation-In-ML), has a smaller program too: a bilayered

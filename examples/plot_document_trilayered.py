@@ -1,6 +1,6 @@
 """
 "Backpropagation in 11 Lines": the trilayered network
-====================================================
+=====================================================
 
 The first document, "Backpropagation in 11 Lines" (the GitHub project
 caydenrgarrett/Backpropagation-In-ML), trains in its trilayered program a
