@@ -63,6 +63,9 @@ sphinx_gallery_conf = {
     "reference_url": {"sklearn_backprop": None},
     "remove_config_comments": True,
     "show_memory": False,
+    # The timing pages load jQuery and DataTables from CDNs, and tell a reader
+    # nothing: the pages stay offline without them.
+    "write_computation_times": False,
 }
 
 # -- HTML ------------------------------------------------------------------
