@@ -72,10 +72,9 @@ def breast_cancer_demo():
     elapsed = time.perf_counter() - started
     clf = model[-1]
     stopped = "max_iter reached before tol" if caught else "converged (tol met)"
-    print("2. A classifier with default parameters, inside a StandardScaler pipeline:")
-    print(
-        "   make_pipeline(StandardScaler(), BackpropClassifier()), breast cancer data"
-    )
+    print("2. A classifier with default parameters, inside a StandardScaler pipeline,")
+    print("   on breast cancer data:")
+    print("   make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))")
     print(
         f"   {X_train.shape[0]} training samples, {X.shape[1]} features, "
         f"hidden layers {clf.hidden_layer_sizes}, solver {clf.solver!r}"
