@@ -24,6 +24,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax shipped with the pages (into _static/mathjax), not from a CDN:
+    # the formulas render without network access.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -60,6 +63,9 @@ sphinx_gallery_conf = {
     "reference_url": {"sklearn_backprop": None},
     "remove_config_comments": True,
     "show_memory": False,
+    # The timing pages load jQuery and DataTables from CDNs, and tell a reader
+    # nothing: the pages stay offline without them.
+    "write_computation_times": False,
 }
 
 # -- HTML ------------------------------------------------------------------
@@ -69,8 +75,10 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
 }
-# Every page is written here; nothing to copy as static files.
-html_static_path = []
+# custom.css: sidebars and code font sized so that 88-column code fits at
+# 1280 px.
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 
 
 # -- Docstrings ------------------------------------------------------------
@@ -93,7 +101,21 @@ def _skip_request_methods(app, what, name, obj, skip, options):
     return None
 
 
+def _hide_empty_section_nav(app, pagename, templatename, context, doctree):
+    # The primary sidebar lists the pages under the current top-level page.
+    # A top-level page without pages under it (the user guide, ...) would show
+    # an empty "Section Navigation" box: give it no primary sidebar.
+    includes = app.env.toctree_includes
+    parent = {child: doc for doc, children in includes.items() for child in children}
+    top = pagename
+    while parent.get(top, app.config.root_doc) != app.config.root_doc:
+        top = parent[top]
+    if not includes.get(top):
+        context["sidebars"] = []
+
+
 def setup(app):
+    app.connect("html-page-context", _hide_empty_section_nav)
     # Priority below numpydoc's (500): run before it parses the sections.
     app.connect("autodoc-process-docstring", _quote_shape_names, priority=400)
     app.connect("autodoc-skip-member", _skip_request_methods)

@@ -26,9 +26,12 @@ from sklearn_backprop import BackpropClassifier
 
 rng = np.random.RandomState(2)
 X_linear, y_linear = make_classification(
-    n_features=2, n_redundant=0, n_informative=2, n_clusters_per_class=1,
+    n_features=2,
+    n_redundant=0,
+    n_informative=2,
+    n_clusters_per_class=1,
     random_state=1,
-)  # fmt: skip
+)
 X_linear += 2 * rng.uniform(size=X_linear.shape)
 datasets = {
     "moons": make_moons(noise=0.3, random_state=0),

@@ -1,12 +1,14 @@
 """
-The first document's bilayered network
-======================================
+"Backpropagation in 11 Lines": the bilayered network
+====================================================
 
-The first document's smaller program is a network with no hidden layer: three
-inputs, one sigmoid output, no bias. Its target is the first feature, so a
-single unit can learn it. It draws the weights with ``np.random.seed(1)``,
-runs 10000 iterations of full-batch gradient descent with rate 1 on the summed
-gradient, and prints the forward pass of its last iteration.
+The first document, "Backpropagation in 11 Lines" (the GitHub project
+caydenrgarrett/Backpropagation-In-ML), has a smaller program too: a bilayered
+network, with no hidden layer: three inputs, one sigmoid output, no bias. Its
+target is the first feature, so a single unit can learn it. It draws the
+weights with ``np.random.seed(1)``, runs 10000 iterations of full-batch
+gradient descent with rate 1 on the summed gradient, and prints the forward
+pass of its last iteration.
 
 With ``hidden_layer_sizes=()``, :class:`~sklearn_backprop.BackpropClassifier`
 is that network. This example runs the document's own loop and the estimator,
@@ -98,9 +100,10 @@ print("identical:", np.array_equal(syn0, clf_10000.coefs_[0]))
 # ------------------
 # The loss, ``0.5 * mean((y - output)**2)``, falls steadily: a single unit
 # learns the first feature without difficulty.
-import matplotlib.pyplot as plt  # noqa: E402  (the numbers above need no plot)
+# matplotlib only from here on: the numbers above need no plot.
+import matplotlib.pyplot as plt
 
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 display = LossCurveDisplay.from_estimator(clf, name="3-1 network")
 display.ax_.set_yscale("log")

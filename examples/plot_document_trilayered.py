@@ -1,14 +1,16 @@
 """
-The first document's trilayered network
-=======================================
+"Backpropagation in 11 Lines": the trilayered network
+=====================================================
 
-The first document trains a network of three layers of sigmoid units, 3-4-1,
-without biases, on four samples whose target is the XOR of the first two
-features (the third feature is always 1). It draws the weights with
-``np.random.seed(1)`` from ``2 * U[0, 1) - 1``, runs 60000 iterations of
-full-batch gradient descent on the squared error with rate 1 on the *summed*
-gradient, prints the mean absolute error every 10000 iterations, and finally
-prints the forward pass of its last iteration.
+The first document, "Backpropagation in 11 Lines" (the GitHub project
+caydenrgarrett/Backpropagation-In-ML), trains in its trilayered program a
+network of three layers of sigmoid units, 3-4-1, without biases, on four
+samples whose target is the XOR of the first two features (the third feature
+is always 1). It draws the weights with ``np.random.seed(1)`` from
+``2 * U[0, 1) - 1``, runs 60000 iterations of full-batch gradient descent on
+the squared error with rate 1 on the *summed* gradient, prints the mean
+absolute error every 10000 iterations, and finally prints the forward pass of
+its last iteration.
 
 :class:`~sklearn_backprop.BackpropClassifier` with the document's settings runs
 the same program, update for update. This example runs both and prints the
@@ -122,9 +124,10 @@ print(
 # ``loss_curve_`` records each epoch's loss, ``0.5 * mean((y - output)**2)``,
 # across the warm starts. The document's "Error" lines are the mean absolute
 # error; we draw them beside our own at the same iterations.
-import matplotlib.pyplot as plt  # noqa: E402  (the numbers above need no plot)
+# matplotlib only from here on: the numbers above need no plot.
+import matplotlib.pyplot as plt
 
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 display = LossCurveDisplay.from_estimator(clf, name="3-4-1 network")
 display.ax_.plot(

@@ -1,13 +1,13 @@
 """
-The second document's network with biases
-=========================================
+"Python program for backpropagation": the network with biases
+=============================================================
 
-The second document writes a ``NeuralNetwork`` class: 2 inputs, 4 hidden
-sigmoid units and 1 sigmoid output, *with* biases (starting at zero), weights
-drawn from the standard normal distribution, trained for 10000 epochs of
-full-batch gradient descent on XOR with rate ``0.1`` on the summed gradient.
-It prints ``mean((y - output)**2)`` every 4000 epochs and the predictions after
-training.
+The second document, "Python program for backpropagation", writes a
+``NeuralNetwork`` class: 2 inputs, 4 hidden sigmoid units and 1 sigmoid output,
+*with* biases (starting at zero), weights drawn from the standard normal
+distribution, trained for 10000 epochs of full-batch gradient descent on XOR
+with rate ``0.1`` on the summed gradient. It prints ``mean((y - output)**2)``
+every 4000 epochs and the predictions after training.
 
 Its program never seeds NumPy's generator, so its printed numbers come from
 weights nobody can draw again. We run the document's class after
@@ -166,9 +166,10 @@ print("Predictions after training:", DOCUMENT_OUTPUT)
 # epochs, and a loss of a few thousandths by epoch 4000, as in the seeded runs
 # above. The figure shows the seeded runs' loss curves (in the document's
 # units, ``2 * loss_curve_``) with the document's three printed losses.
-import matplotlib.pyplot as plt  # noqa: E402  (the numbers above need no plot)
+# matplotlib only from here on: the numbers above need no plot.
+import matplotlib.pyplot as plt
 
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 fig, ax = plt.subplots()
 for seed, clf in fitted.items():

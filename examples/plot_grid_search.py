@@ -52,7 +52,9 @@ with warnings.catch_warnings():
     # of what the search measures.
     warnings.simplefilter("ignore", ConvergenceWarning)
     search.fit(X_train, y_train)
-print("best parameters:", search.best_params_)
+print("best parameters:")
+for name, value in search.best_params_.items():
+    print(f"    {name.split('__')[-1]} = {value!r}")
 print(f"best cross-validated accuracy: {search.best_score_:.3f}")
 print(f"accuracy on the held-out test set: {search.score(X_test, y_test):.3f}")
 

@@ -85,7 +85,7 @@ plt.show()
 # squared error of ``(y - mean) / std``), and the validation score is R^2.
 # The training loss includes the L2 penalty (``alpha``) and the validation
 # loss does not, which is why the validation loss can lie below it.
-from sklearn_backprop import LossCurveDisplay  # noqa: E402
+from sklearn_backprop import LossCurveDisplay
 
 display = LossCurveDisplay.from_estimator(models["BackpropRegressor"])
 display.ax_.set_title("BackpropRegressor on the diabetes data")

@@ -61,7 +61,7 @@ for name, params in solvers.items():
         clf.fit(X_train, y_train, eval_set=(X_val, y_val))
     fitted[name] = clf
     print(
-        f"{name:<30} epochs {clf.n_iter_:>3}  final loss {clf.loss_:.4f}  "
+        f"{name}:\n    {clf.n_iter_} epochs, final loss {clf.loss_:.4f}, "
         f"validation accuracy {clf.validation_scores_[-1]:.3f} "
         f"(best {clf.best_validation_score_:.3f})"
     )

@@ -1,8 +1,11 @@
 """``python -m sklearn_backprop``: a short demonstration.
 
-Trains the first document's 3-4-1 sigmoid network on its XOR data exactly as
-the document does, then a classifier on scikit-learn's bundled breast-cancer
-data, and prints what each did.
+Trains the 3-4-1 sigmoid network of "Backpropagation in 11 Lines" (the first
+of the two documents this package follows; the second is "Python program for
+backpropagation") on its XOR data exactly as the document does, then a
+classifier with default parameters, after a StandardScaler in a pipeline, on
+scikit-learn's bundled breast-cancer data, and prints what each did and where
+to read on.
 """
 
 import time
@@ -21,7 +24,8 @@ DOCUMENT_OUTPUT = [0.00260572, 0.99672209, 0.99701711, 0.00386759]
 
 
 def xor_demo():
-    """The document's trilayered program, run by the estimator."""
+    """The trilayered program of "Backpropagation in 11 Lines", run by the
+    estimator."""
     X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
     y = np.array([0, 1, 1, 0])
     clf = BackpropClassifier(
@@ -44,7 +48,8 @@ def xor_demo():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)
     elapsed = time.perf_counter() - started
-    print("1. The document's XOR network (3-4-1 sigmoid, 59999 full-batch updates)")
+    print('1. The XOR network of "Backpropagation in 11 Lines"')
+    print("   (3-4-1 sigmoid, no biases, 59999 full-batch updates, as the document)")
     print(f"   trained in {elapsed:.2f} s ({1e6 * elapsed / clf.n_iter_:.1f} us/epoch)")
     print("   document's output:", np.array2string(np.array(DOCUMENT_OUTPUT)))
     print(
@@ -55,7 +60,8 @@ def xor_demo():
 
 
 def breast_cancer_demo():
-    """A classifier with default parameters on bundled data."""
+    """A classifier with default parameters, after a StandardScaler, on
+    bundled data."""
     X, y = load_breast_cancer(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
     model = make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))
@@ -66,7 +72,9 @@ def breast_cancer_demo():
     elapsed = time.perf_counter() - started
     clf = model[-1]
     stopped = "max_iter reached before tol" if caught else "converged (tol met)"
-    print("2. BackpropClassifier() with default parameters on breast cancer data")
+    print("2. A classifier with default parameters, inside a StandardScaler pipeline,")
+    print("   on breast cancer data:")
+    print("   make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))")
     print(
         f"   {X_train.shape[0]} training samples, {X.shape[1]} features, "
         f"hidden layers {clf.hidden_layer_sizes}, solver {clf.solver!r}"
@@ -78,10 +86,21 @@ def breast_cancer_demo():
     print(f"   test accuracy: {model.score(X_test, y_test):.3f}")
 
 
+def where_next():
+    """Where a newcomer reads on."""
+    print("Next:")
+    print('   docs:     pip install ".[docs]" && make -C docs html, then open')
+    print("             docs/_build/html/index.html (getting started, user guide)")
+    print("   examples: python examples/plot_document_trilayered.py and the other")
+    print("             scripts in examples/ (the documents' three programs first)")
+
+
 def main():
     xor_demo()
     print()
     breast_cancer_demo()
+    print()
+    where_next()
 
 
 if __name__ == "__main__":

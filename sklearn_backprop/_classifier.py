@@ -17,8 +17,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     """Neural-network classifier trained by backpropagation.
 
     A feed-forward network of sigmoid units (by default) trained by the
-    backpropagation of the documents: forward pass, ``delta = error x
-    sigmoid'(output)``, ``weights += rate x activations.T @ delta``. Binary
+    backpropagation of the two documents this package follows, "Backpropagation
+    in 11 Lines" and "Python program for backpropagation": forward pass,
+    ``delta = error x sigmoid'(output)``, ``weights += rate x activations.T @
+    delta``. Binary
     targets get one logistic output unit, multiclass targets a softmax layer,
     multilabel indicator targets one logistic unit per label. A drop-in for
     :class:`~sklearn.neural_network.MLPClassifier`: the shared parameters have
@@ -65,11 +67,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_backprop import BackpropClassifier
     >>> X, y = load_iris(return_X_y=True)
-    >>> clf = make_pipeline(StandardScaler(), BackpropClassifier(random_state=0))
+    >>> clf = make_pipeline(
+    ...     StandardScaler(), BackpropClassifier(max_iter=1000, random_state=0)
+    ... )
     >>> clf.fit(X, y).score(X, y) > 0.95
     True
     >>> clf.predict_proba(X[:1]).round(2)
-    array([[0.99, 0.01, 0.  ]])
+    array([[1., 0., 0.]])
     """
 
     _parameter_constraints: dict = {

@@ -61,10 +61,11 @@ class TargetScaler:
 class BackpropRegressor(RegressorMixin, BaseBackprop):
     """Neural-network regressor trained by backpropagation.
 
-    The documents' network with an identity output unit (an exponential one
-    for the Poisson loss), for single- and multi-output targets. The targets
-    are standardised before training and predictions mapped back, so unscaled
-    targets train well out of the box. A drop-in for
+    The network of the documents ("Backpropagation in 11 Lines" and "Python
+    program for backpropagation") with an identity output unit (an
+    exponential one for the Poisson loss), for single- and multi-output
+    targets. The targets are standardised before training and predictions
+    mapped back, so unscaled targets train well out of the box. A drop-in for
     :class:`~sklearn.neural_network.MLPRegressor`: the shared parameters have
     its names and meanings.
 
@@ -174,7 +175,7 @@ default=None
         >>> from sklearn_backprop import BackpropRegressor
         >>> X = np.linspace(-1, 1, 50).reshape(-1, 1)
         >>> reg = BackpropRegressor(hidden_layer_sizes=(10,), solver="lbfgs",
-        ...                         random_state=0)
+        ...                         max_iter=500, random_state=0)
         >>> reg.fit(X, 100 * X.ravel() ** 2).score(X, 100 * X.ravel() ** 2) > 0.99
         True
         """

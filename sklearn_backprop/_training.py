@@ -249,11 +249,26 @@ def train_stochastic(
         np.copyto(params, best_params)
     if not converged:
         warnings.warn(
-            f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
-            "converged yet. Increase max_iter, or raise learning_rate_init.",
-            ConvergenceWarning,
-            stacklevel=2,
+            _max_iter_message(max_iter, tol), ConvergenceWarning, stacklevel=2
         )
+
+
+def _max_iter_message(max_iter, tol):
+    """What a stochastic fit that ran all ``max_iter`` epochs tells the user."""
+    if tol == 0:
+        # With tol=0 only a loss (or validation score) that stops improving
+        # at all stops the fit: a fixed number of epochs, as the documents run.
+        return (
+            f"Maximum iterations ({max_iter}) reached: with tol=0 training stops "
+            "early only when the loss (or, with early_stopping, the validation "
+            "score) stops improving altogether, so it ran all "
+            f"{max_iter} epochs. That is expected for a fixed number of epochs; "
+            "set tol > 0 to stop once the loss levels off."
+        )
+    return (
+        f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
+        "converged yet. Increase max_iter, or raise learning_rate_init."
+    )
 
 
 def _update_plateau_count(history, loss, tol, on_validation):

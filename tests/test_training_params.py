@@ -57,6 +57,17 @@ def test_convergence_warning_at_max_iter(iris, solver):
         BackpropClassifier(solver=solver, max_iter=2).fit(X, y)
 
 
+def test_convergence_warning_with_tol_zero_says_why(iris):
+    # tol=0 runs a fixed number of epochs (the documents' setting): a larger
+    # learning rate would not make it stop, so the warning must not say so.
+    X, y = iris
+    with pytest.warns(ConvergenceWarning) as record:
+        BackpropClassifier(solver="sgd", max_iter=2, tol=0).fit(X, y)
+    message = str(record[0].message)
+    assert "tol=0" in message and "ran all 2 epochs" in message
+    assert "learning_rate_init" not in message
+
+
 def test_glorot_init_bounds_and_zero_biases(iris):
     clf = fit(iris, hidden_layer_sizes=(8,), max_iter=1, learning_rate_init=1e-12)
     for coef, factor in zip(clf.coefs_, (2.0, 2.0), strict=True):

@@ -1,0 +1,19 @@
+"""pytest settings for the docstring examples (run by ``--doctest-modules``)."""
+
+import warnings
+
+import pytest
+from _pytest.doctest import DoctestItem
+from sklearn.exceptions import ConvergenceWarning
+
+
+@pytest.fixture(autouse=True)
+def _examples_converge(request):
+    """A docstring example is the first code a newcomer runs: it must not end
+    in a ConvergenceWarning."""
+    if not isinstance(request.node, DoctestItem):
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        yield
