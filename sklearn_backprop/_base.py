@@ -35,12 +35,24 @@ from ._training import (
     train_stochastic,
 )
 
+# The API page of each estimator in the hosted documentation.
+DOC_LINK_TEMPLATE = (
+    "https://sklearn-backprop.readthedocs.io/en/latest/generated/"
+    "{estimator_module}.{estimator_name}.html"
+)
+
 
 class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
     """Shared parameters, validation and fit/predict plumbing.
 
     Not for direct use: see ``BackpropClassifier`` and ``BackpropRegressor``.
     """
+
+    # The notebook HTML repr links each parameter to its documentation and
+    # shows its description from the class docstring, as scikit-learn's own
+    # estimators do; it does so only for classes of `_doc_link_module`.
+    _doc_link_module = "sklearn_backprop"
+    _doc_link_template = DOC_LINK_TEMPLATE
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [

@@ -1,0 +1,56 @@
+"""The notebook HTML repr documents our parameters as scikit-learn's own do."""
+
+import html
+import inspect
+import re
+
+import pytest
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor
+
+DESCRIPTION = re.compile(
+    r'<span class="param-doc-description"[^>]*>\s*(.*?)</span>', re.DOTALL
+)
+
+
+def _described_parameters(page):
+    """``{name: description}`` of each parameter the repr documents."""
+    described = {}
+    for text in DESCRIPTION.findall(page):
+        name, _, rest = html.unescape(text).partition(": ")
+        described[name.strip()] = rest
+    return described
+
+
+def _first_description_line(cls, name):
+    """The first line of the docstring's description of parameter ``name``."""
+    lines = inspect.getdoc(cls).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{name} : "))
+    return lines[start + 1].strip()
+
+
+@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
+def test_every_parameter_is_described_and_linked(cls):
+    estimator = cls(alpha=0.1)
+    page = estimator._repr_html_()
+    described = _described_parameters(page)
+    assert set(described) == set(estimator.get_params())
+    for name, description in described.items():
+        assert _first_description_line(cls, name) in description, name
+    link = f"/generated/sklearn_backprop.{cls.__name__}.html"
+    assert link in estimator._get_doc_link()
+    assert f'href="{estimator._get_doc_link()}#:~:text=alpha' in page
+
+
+def test_regressor_only_parameter_is_described():
+    described = _described_parameters(BackpropRegressor()._repr_html_())
+    assert "Train on standardised targets" in described["scale_target"]
+
+
+def test_parameters_described_inside_a_pipeline():
+    page = make_pipeline(StandardScaler(), BackpropClassifier())._repr_html_()
+    described = _described_parameters(page)
+    assert "class_weight" in described
+    assert "Weights of the classes" in described["class_weight"]
