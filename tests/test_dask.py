@@ -5,11 +5,13 @@ import pickle
 
 import numpy as np
 import pytest
+from packaging.version import Version
 from sklearn.datasets import make_classification
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
 
+dask = pytest.importorskip("dask")
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 wrappers = pytest.importorskip("dask_ml.wrappers")
@@ -162,3 +164,39 @@ def test_parallel_post_fit_regressor(client):
     (Xd,) = _dask(X)
     predicted = model.predict(Xd).compute()
     np.testing.assert_array_equal(predicted, model.estimator.predict(X))
+
+
+# dask-ml's adaptive searches fail with dask >= 2025.3 for every estimator,
+# scikit-learn's included ("Attempting to use an asynchronous Client in a
+# synchronous context of `dask.compute`", dask-ml issue #1016); the `dask`
+# extra pins dask below that. Strict: a fixed dask-ml turns this into a
+# failure, time to lift the pin.
+_DASK_BREAKS_HYPERBAND = Version(dask.__version__) >= Version("2025.3")
+
+
+@pytest.mark.xfail(
+    _DASK_BREAKS_HYPERBAND,
+    reason="dask-ml#1016: adaptive searches fail with dask>=2025.3",
+    raises=RuntimeError,
+    strict=True,
+)
+# Hyperband's brackets ask for more candidates than this small grid has.
+@pytest.mark.filterwarnings("ignore:The total space of parameters:UserWarning")
+def test_hyperband_search(client):
+    model_selection = pytest.importorskip("dask_ml.model_selection")
+    X, y = _data()
+    Xd, yd = _dask(X, y)
+    search = model_selection.HyperbandSearchCV(
+        BackpropClassifier((8,), random_state=0),
+        {"alpha": [1e-4, 1e-2], "learning_rate_init": [1e-3, 3e-2]},
+        max_iter=9,
+        random_state=0,
+    )
+    search.fit(Xd, yd, classes=np.unique(y))
+    assert search.best_params_["alpha"] in (1e-4, 1e-2)
+    assert search.best_estimator_.n_iter_ >= 1
+    # Three balanced classes: a trained network beats chance (1/3).
+    assert search.best_score_ > 0.5
+    np.testing.assert_array_equal(
+        search.predict(Xd).compute(), search.best_estimator_.predict(X)
+    )
