@@ -55,6 +55,10 @@ from ._regressor import BackpropRegressor
 
 __all__ = []
 
+# The names skl2onnx knows our estimators' operators by.
+_CLASSIFIER_ALIAS = "SklearnBackpropClassifier"
+_REGRESSOR_ALIAS = "SklearnBackpropRegressor"
+
 _UNITS = {
     "logistic": "Sigmoid",
     "tanh": "Tanh",
@@ -108,7 +112,8 @@ def _classifier_shapes(operator):
     n_rows = operator.inputs[0].get_first_dimension()
     if _is_multilabel(model):
         operator.outputs[0].type = Int64TensorType([n_rows, len(model.classes_)])
-    elif _string_labels(model.classes_):
+    elif _string_labels(get_label_classes(operator.scope_inst, model)):
+        # (option nocl replaces the classes by their indices)
         operator.outputs[0].type = StringTensorType([n_rows])
     else:
         operator.outputs[0].type = Int64TensorType([n_rows])
@@ -130,7 +135,7 @@ def _classifier_parser(scope, model, inputs, custom_parsers=None):
     """skl2onnx's classifier outputs; a multilabel indicator has no ZipMap."""
     if not _is_multilabel(model):
         return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
-    operator = scope.declare_local_operator("SklearnBackpropClassifier", model)
+    operator = scope.declare_local_operator(_CLASSIFIER_ALIAS, model)
     operator.inputs = inputs
     n_labels = len(model.classes_)
     label = scope.declare_local_variable("label", Int64TensorType([None, n_labels]))
@@ -241,7 +246,7 @@ def _convert_classifier(scope, operator, container):
         graph.cast_to(output, proba_out.type, proba_out.full_name)
         return
     if model.n_outputs_ == 1:  # binary: one logistic unit for the second class
-        one = graph.constant("one", np.array(1, dtype), _proto_dtype(dtype))
+        one = graph.constant("one", np.array(1, dtype), proto)
         first = graph.node("Sub", [one, output])
         proba = graph.node("Concat", [first, output], axis=1)
         above = graph.node("Greater", [output, graph.constant("half", half, proto)])
@@ -277,7 +282,7 @@ def _convert_regressor(scope, operator, container):
 
 update_registered_converter(
     BackpropClassifier,
-    "SklearnBackpropClassifier",
+    _CLASSIFIER_ALIAS,
     _classifier_shapes,
     _convert_classifier,
     parser=_classifier_parser,
@@ -289,7 +294,7 @@ update_registered_converter(
 )
 update_registered_converter(
     BackpropRegressor,
-    "SklearnBackpropRegressor",
+    _REGRESSOR_ALIAS,
     _regressor_shapes,
     _convert_regressor,
 )

@@ -118,6 +118,38 @@ def test_classifier_zipmap_default_gives_probabilities_by_label():
     np.testing.assert_allclose(proba, clf.predict_proba(X32), rtol=RTOL, atol=ATOL)
 
 
+def test_classifier_nocl_gives_class_indices():
+    X, y = _data()
+    clf = BackpropClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
+    clf.fit(X, np.array(["cat", "dog", "emu"])[y])
+    label, _ = _run(clf, X, zipmap=False, nocl=True)
+    expected = np.searchsorted(clf.classes_, clf.predict(X.astype(np.float32)))
+    assert np.array_equal(label, expected)
+
+
+def test_classifier_zipmap_columns():
+    X, y = _data()
+    clf = BackpropClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
+    clf.fit(X, y)
+    label, *columns = _run(clf, X, zipmap="columns")
+    X32 = X.astype(np.float32)
+    assert np.array_equal(label, clf.predict(X32))
+    proba = np.column_stack(columns)
+    np.testing.assert_allclose(proba, clf.predict_proba(X32), rtol=RTOL, atol=ATOL)
+
+
+def test_multilabel_default_options_skip_the_zipmap():
+    X, Y = make_multilabel_classification(
+        n_samples=60, n_features=5, n_classes=3, random_state=0
+    )
+    clf = BackpropClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
+    clf.fit(X, Y)
+    label, proba = _run(clf, X)
+    X32 = X.astype(np.float32)
+    assert np.array_equal(label, clf.predict(X32))
+    np.testing.assert_allclose(proba, clf.predict_proba(X32), rtol=RTOL, atol=ATOL)
+
+
 @pytest.mark.parametrize("labels", [[-1.0, 2.0, 5.0], [False, True]])
 def test_classifier_float_and_bool_labels_give_int64(labels):
     X, y = _data()
