@@ -39,6 +39,7 @@ Regressor outputs are ``variable`` of shape ``(n_samples, n_outputs)``.
 """
 
 import numpy as np
+from onnx import numpy_helper
 from skl2onnx import update_registered_converter
 from skl2onnx._parse import _parse_sklearn_classifier
 from skl2onnx.common.data_types import (
@@ -215,6 +216,11 @@ class _Graph:
         return self.node("Cast", [name], output, to=proto)
 
 
+def _tensor(array):
+    """A TensorProto attribute holding ``array``."""
+    return numpy_helper.from_array(array)
+
+
 def _string_labels(classes):
     return not (np.issubdtype(classes.dtype, np.number) or classes.dtype == np.bool_)
 
@@ -245,7 +251,18 @@ def _convert_classifier(scope, operator, container):
         )
         graph.cast_to(output, proba_out.type, proba_out.full_name)
         return
-    if model.n_outputs_ == 1:  # binary: one logistic unit for the second class
+    if len(model.classes_) == 1:  # the one class seen in training, certain
+        proba = graph.node(
+            "ConstantOfShape",
+            [graph.node("Shape", [output])],
+            value=_tensor(np.ones(1, dtype)),
+        )
+        index = graph.node(
+            "ConstantOfShape",
+            [graph.node("Shape", [output], end=1)],
+            value=_tensor(np.zeros(1, np.int64)),
+        )
+    elif model.n_outputs_ == 1:  # binary: one logistic unit for the second class
         one = graph.constant("one", np.array(1, dtype), proto)
         first = graph.node("Sub", [one, output])
         proba = graph.node("Concat", [first, output], axis=1)
@@ -270,11 +287,14 @@ def _convert_classifier(scope, operator, container):
 def _convert_regressor(scope, operator, container):
     model = operator.raw_operator
     graph = _Graph(scope, container)
-    output, dtype = graph.forward(model, operator.inputs[0].full_name)
+    output, _ = graph.forward(model, operator.inputs[0].full_name)
+    # The scaling is undone in float64 whatever the network's precision, as
+    # predict does: targets near 1e3 keep their digits.
+    double = onnx_proto.TensorProto.DOUBLE
+    output = graph.node("Cast", [output], to=double)
     offset, scale = _target_scaling(model)
-    proto = _proto_dtype(dtype)
-    scale = graph.constant("scale", np.asarray(scale, dtype).reshape(1, -1), proto)
-    offset = graph.constant("offset", np.asarray(offset, dtype).reshape(1, -1), proto)
+    scale = graph.constant("scale", np.asarray(scale, np.float64)[None, :], double)
+    offset = graph.constant("offset", np.asarray(offset, np.float64)[None, :], double)
     output = graph.node("Add", [graph.node("Mul", [output, scale]), offset])
     variable = operator.outputs[0]
     graph.cast_to(output, variable.type, variable.full_name)
