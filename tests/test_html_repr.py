@@ -4,6 +4,7 @@ import html
 import inspect
 import re
 
+import numpy as np
 import pytest
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -16,7 +17,8 @@ DESCRIPTION = re.compile(
 
 
 def _described_parameters(page):
-    """``{name: description}`` of each parameter the repr documents."""
+    """``{name: description}`` of each parameter (or fitted attribute) the
+    repr documents."""
     described = {}
     for text in DESCRIPTION.findall(page):
         name, _, rest = html.unescape(text).partition(": ")
@@ -54,3 +56,20 @@ def test_parameters_described_inside_a_pipeline():
     described = _described_parameters(page)
     assert "class_weight" in described
     assert "Weights of the classes" in described["class_weight"]
+
+
+@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
+def test_every_fitted_attribute_is_described(cls):
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = (X[:, 0] > 0).astype(int)
+    estimator = cls(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=200)
+    page = estimator.fit(X, y)._repr_html_()
+    fitted_table = page[page.index("Fitted attributes") :]
+    described = _described_parameters(fitted_table)
+    public = {
+        name
+        for name, _ in inspect.getmembers(estimator)
+        if name.endswith("_") and not name.startswith("_")
+    }
+    assert "coefs_" in public
+    assert set(described) == public
