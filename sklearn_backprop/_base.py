@@ -6,7 +6,6 @@ stores what comes back as fitted attributes. The subclasses say how targets
 are encoded, which output unit they need and how a validation set is scored.
 """
 
-import copy
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
@@ -97,6 +96,15 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         """Return an encoder for targets like ``y``, fitted on them."""
 
     @abstractmethod
+    def _store_target_encoder(self, encoder):
+        """Keep a fit's encoder as fitted attributes (arrays, builtins and
+        scikit-learn objects only, see ``_store_fit``)."""
+
+    @abstractmethod
+    def _fitted_target_encoder(self):
+        """The encoder of the last fit, from the fitted attributes."""
+
+    @abstractmethod
     def _encode_targets(self, encoder, y):
         """Return ``y`` as the output layer sees it, 2-D float."""
 
@@ -169,7 +177,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         X, y = self._validate_fit_data(X, y, reset=not continuing)
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if continuing:
-            encoder = self._target_encoder
+            encoder = self._fitted_target_encoder()
         else:
             encoder = self._fit_target_encoder(y, sample_weight, classes)
         Y = self._encode_targets(encoder, y).astype(X.dtype, copy=False)
@@ -182,7 +190,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         )
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
-            history = copy.deepcopy(self._history)
+            history = self._fitted_history()
             if not incremental:
                 # A warm start is a new run: its plateau count and its best
                 # validation score start afresh (unlike MLP, which may stop a
@@ -216,16 +224,17 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
                 listeners=listeners,
             )
         else:
-            solver = getattr(self, "_solver", None) if continuing else None
-            if solver is None or not solver.fits(network.params.shape[0]):
-                solver = make_solver(
-                    self.solver,
-                    network.params.shape[0],
-                    network.dtype,
-                    self.get_params(),
-                )
-            else:
-                solver = copy.deepcopy(solver)
+            # partial_fit continues the optimizer (moments, step count) under
+            # today's hyperparameters; fit builds a new one, as MLP does.
+            state = getattr(self, "_solver_state", None) if incremental else None
+            solver = make_solver(
+                self.solver,
+                network.params.shape[0],
+                network.dtype,
+                self.get_params(),
+                state=state if continuing else None,
+                samples_seen=history.t,
+            )
             train_stochastic(
                 network,
                 solver,
@@ -310,10 +319,16 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         return Validation(X_val, Y_val, sw_val, partial(self._encoded_score, encoder))
 
     def _store_fit(self, network, history, encoder, solver):
-        """Publish a finished fit as fitted attributes, all at once."""
-        self._target_encoder = encoder
-        self._history = history
-        self._solver = solver
+        """Publish a finished fit as fitted attributes, all at once.
+
+        Only arrays, Python builtins and scikit-learn objects are kept, so
+        that ``skops.io`` need trust nothing but the estimator's class and a
+        pickle holds no scratch buffers; ``_fitted_history`` and the solver's
+        ``restore`` rebuild the rest when training continues.
+        """
+        self._store_target_encoder(encoder)
+        self._solver_state = None if solver is None else solver.state()
+        self._no_improvement_count = history.no_improvement_count
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
         self.n_layers_ = len(network.layer_units)
@@ -332,6 +347,19 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             self.validation_scores_ = list(history.validation_scores)
             self.validation_loss_curve_ = list(history.validation_loss_curve)
             self.best_validation_score_ = history.best_validation_score
+
+    def _fitted_history(self):
+        """The training history, rebuilt from the fitted attributes."""
+        return History(
+            loss_curve=list(self.loss_curve_),
+            validation_scores=_copy_or_none(self.validation_scores_),
+            validation_loss_curve=_copy_or_none(self.validation_loss_curve_),
+            best_loss=self.best_loss_,
+            best_validation_score=self.best_validation_score_,
+            no_improvement_count=self._no_improvement_count,
+            n_iter=self.n_iter_,
+            t=self.t_,
+        )
 
     # -- predicting --------------------------------------------------------
 
@@ -354,6 +382,10 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _copy_or_none(values):
+    return None if values is None else list(values)
 
 
 def partial_fit_available(estimator):

@@ -258,9 +258,12 @@ default=None
             correct = np.all((output > 0.5) == (y > 0.5), axis=1)
         return np.average(correct, weights=sample_weight)
 
-    def _store_fit(self, network, history, encoder, solver):
-        super()._store_fit(network, history, encoder, solver)
-        self.classes_ = encoder.classes_
+    def _store_target_encoder(self, binarizer):
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
+
+    def _fitted_target_encoder(self):
+        return self._label_binarizer
 
     def predict(self, X):
         """Predict class labels.
@@ -285,7 +288,7 @@ default=None
         output = self._forward(X)
         if self.n_outputs_ == 1:
             output = output.ravel()
-        return self._target_encoder.inverse_transform(output)
+        return self._label_binarizer.inverse_transform(output)
 
     def predict_proba(self, X):
         """Probability of each class.

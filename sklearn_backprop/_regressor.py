@@ -249,6 +249,13 @@ default=None
             )
         return scaler.transform(y)
 
+    def _store_target_encoder(self, scaler):
+        self._y_offset = scaler.offset
+        self._y_scale = scaler.scale
+
+    def _fitted_target_encoder(self):
+        return TargetScaler(self._y_offset, self._y_scale)
+
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"
 
@@ -280,7 +287,7 @@ default=None
         array([1100.])
         """
         output = self._forward(X)  # first: it raises NotFittedError
-        output = self._target_encoder.inverse_transform(output)
+        output = self._fitted_target_encoder().inverse_transform(output)
         if self.n_outputs_ == 1:
             return output.ravel()
         return output

@@ -19,8 +19,8 @@ from ._network import Workspace, quiet_floating_point
 
 @dataclass
 class History:
-    """What training records, epoch after epoch; it survives warm starts and
-    ``partial_fit`` calls, and becomes the estimator's fitted attributes."""
+    """What training records, epoch after epoch. It becomes the estimator's
+    fitted attributes, from which it is rebuilt when training continues."""
 
     loss_curve: list = field(default_factory=list)
     validation_scores: list | None = None

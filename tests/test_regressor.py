@@ -85,8 +85,8 @@ def test_poisson_rejects_negative_targets():
 def test_partial_fit_keeps_first_scaling():
     X, y = make_regression(n_samples=100, n_features=3, random_state=0)
     reg = BackpropRegressor(random_state=0).partial_fit(X[:50], y[:50] + 100)
-    offset = reg._target_encoder.offset.copy()
+    offset = reg._y_offset.copy()
     reg.partial_fit(X[50:], y[50:])
-    assert_allclose(reg._target_encoder.offset, offset)
+    assert_allclose(reg._y_offset, offset)
     with pytest.raises(ValueError, match="outputs"):
         reg.partial_fit(X, np.c_[y, y])
