@@ -363,8 +363,13 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
     # -- predicting --------------------------------------------------------
 
+    def _decode_output(self, output):
+        """The network's output in the units of the targets (as it is here;
+        the regressor undoes its target scaling)."""
+        return output
+
     def _forward(self, X):
-        """The network's output layer for new data."""
+        """The network's output for new data, decoded, checked to be finite."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -374,9 +379,23 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             reset=False,
         )
         intercepts = self.intercepts_ if self.fit_intercept else None
-        return predict(
+        output = predict(
             X, self.coefs_, intercepts, self.activation, self.out_activation_
         )
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self._decode_output(output)
+        # Raised, not warned: no label or value can be given for such rows,
+        # as for the non-finite X scikit-learn's validation refuses.
+        bad_rows = ~np.isfinite(output).all(axis=1)
+        if bad_rows.any():
+            raise ValueError(
+                f"The network's output overflowed for {bad_rows.sum()} of "
+                f"{X.shape[0]} samples (the first at row "
+                f"{np.flatnonzero(bad_rows)[0]}): their features are far outside "
+                "the training data's range. Scale X as in training (e.g. with "
+                "StandardScaler in a Pipeline), or drop those rows."
+            )
+        return output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.datasets import make_regression
+from sklearn.datasets import load_iris, make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
@@ -152,3 +152,23 @@ def test_overflowing_validation_rows_keep_the_model_and_say_why():
     reg.set_params(early_stopping=True)
     with pytest.raises(ValueError, match="No epoch gave a finite validation score"):
         reg.fit(X, y, eval_set=(X_val, y_val))
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_outputs_that_overflow_are_never_returned_silently(method):
+    # Finite X near float64's max overflows relu units and the softmax gives
+    # nan, which predict would have answered as the first class.
+    X, y = load_iris(return_X_y=True)
+    clf = BackpropClassifier((4,), activation="relu", max_iter=20, random_state=0)
+    clf.fit(X, y)
+    X_new = np.array([X[0], [1.7e308] * 4])
+    with pytest.raises(ValueError, match="overflowed for 1 of 2 samples.*row 1"):
+        getattr(clf, method)(X_new)
+    assert np.isfinite(clf.predict_proba(X_new[:1])).all()
+
+
+def test_regressor_outputs_that_overflow_are_not_returned():
+    X, y = make_regression(n_samples=50, n_features=2, random_state=0)
+    reg = BackpropRegressor(activation="relu", max_iter=20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="overflowed"):
+        reg.predict([[1e308, 1e308]])
