@@ -226,13 +226,12 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         else:
             # partial_fit continues the optimizer (moments, step count) under
             # today's hyperparameters; fit builds a new one, as MLP does.
-            state = getattr(self, "_solver_state", None) if incremental else None
             solver = make_solver(
                 self.solver,
                 network.params.shape[0],
                 network.dtype,
                 self.get_params(),
-                state=state if continuing else None,
+                state=self._solver_state if continuing and incremental else None,
                 samples_seen=history.t,
             )
             train_stochastic(

@@ -458,7 +458,10 @@ def train_lbfgs(
         diverged = not math.isfinite(result.fun)
         if diverged:
             history.loss_curve.append(float(result.fun))
-    history.best_loss = min([history.best_loss, *history.loss_curve[first_epoch:]])
+    losses = history.loss_curve[first_epoch:]
+    if result is not None:
+        losses = [*losses, float(result.fun)]
+    history.best_loss = min([history.best_loss, *losses])
     scores = [s for s in history.validation_scores or () if math.isfinite(s)]
     if scores:
         history.best_validation_score = max(scores)

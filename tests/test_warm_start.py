@@ -46,17 +46,24 @@ def test_warm_start_fit_uses_todays_parameters(iris, first, then):
 
 
 @pytest.mark.parametrize(
-    "params", [dict(solver="sgd", momentum=0), dict(solver="adam")], ids=str
+    "params, changes",
+    [
+        (dict(solver="sgd", momentum=0), dict(learning_rate_init=1e-300)),
+        (dict(solver="adam"), dict(learning_rate_init=1e-300)),
+        # The kept velocity would move the weights; momentum=0 drops it.
+        (dict(solver="sgd", momentum=0.9), dict(learning_rate_init=1e-300, momentum=0)),
+    ],
+    ids=["sgd-rate", "adam-rate", "sgd-momentum"],
 )
-def test_partial_fit_applies_a_changed_learning_rate(iris, params):
+def test_partial_fit_applies_changed_hyperparameters(iris, params, changes):
     X, y = iris
     clf = BackpropClassifier((5,), learning_rate_init=0.1, random_state=0, **params)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     before = weights(clf)
-    clf.set_params(learning_rate_init=1e-300).partial_fit(X, y)
+    clf.set_params(**changes).partial_fit(X, y)
     assert_same_weights(weights(clf), before)
-    clf.set_params(learning_rate_init=0.1).partial_fit(X, y)
+    clf.set_params(**params, learning_rate_init=0.1).partial_fit(X, y)
     assert not np.array_equal(clf.coefs_[0], before[0])
 
 
