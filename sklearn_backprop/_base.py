@@ -180,7 +180,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             encoder = self._fitted_target_encoder()
         else:
             encoder = self._fit_target_encoder(y, sample_weight, classes)
-        Y = self._encode_targets(encoder, y).astype(X.dtype, copy=False)
+        Y = self._encode(encoder, y, X.dtype)
         random_state = check_random_state(self.random_state)
 
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
@@ -257,6 +257,18 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         self._store_fit(network, history, encoder, solver)
         return self
 
+    def _encode(self, encoder, y, dtype):
+        """Targets as the output layer sees them, in the network's dtype."""
+        with np.errstate(over="ignore"):
+            Y = self._encode_targets(encoder, y).astype(dtype, copy=False)
+        if not np.isfinite(Y).all():
+            raise ValueError(
+                f"The targets overflow {np.dtype(dtype).name}, the dtype of X and "
+                "of the network, once encoded. Scale the targets "
+                "(scale_target=True), or pass X as float64."
+            )
+        return Y
+
     def _batch_size(self, n_samples):
         if self.batch_size is None:
             return n_samples
@@ -314,7 +326,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             sw_val = _check_sample_weight(
                 eval_set[2], X_val, dtype=X_val.dtype, ensure_non_negative=True
             )
-        Y_val = self._encode_targets(encoder, y_val).astype(X_val.dtype, copy=False)
+        Y_val = self._encode(encoder, y_val, X_val.dtype)
         return Validation(X_val, Y_val, sw_val, partial(self._encoded_score, encoder))
 
     def _store_fit(self, network, history, encoder, solver):

@@ -80,14 +80,17 @@ def _divergence_error(epoch, cause, advice):
     )
 
 
-# What to change when a stochastic solver diverges, and when L-BFGS does
-# (it has no learning rate to lower).
+# What to change when a stochastic solver diverges, and when L-BFGS does (it
+# has no learning rate to lower). Then the scale of the data: extreme X, or
+# a regressor's extreme unscaled targets, overflow whatever the step.
 STOCHASTIC_ADVICE = (
-    "Lower learning_rate_init, or standardise X (e.g. with StandardScaler)."
+    "Lower learning_rate_init, or standardise X (e.g. with StandardScaler) "
+    "and, for a regressor, the targets (scale_target=True)."
 )
 LBFGS_ADVICE = (
-    "L-BFGS has no learning rate: standardise X (e.g. with StandardScaler), "
-    "raise alpha, or look for extreme values in X."
+    "L-BFGS has no learning rate: standardise X (e.g. with StandardScaler) "
+    "and, for a regressor, the targets (scale_target=True), raise alpha, or "
+    "look for extreme values in X."
 )
 
 

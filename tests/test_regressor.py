@@ -134,3 +134,10 @@ def test_huge_targets_are_scaled_without_overflow(size):
     assert np.isfinite(pred).all()
     # (as above, L-BFGS's tolerance: ~1e-4 relative)
     assert_allclose(pred / size, signal, atol=1e-3 * np.abs(signal).max())
+
+
+def test_targets_overflowing_the_networks_dtype_are_refused():
+    X, signal = linear_problem(np.float32)
+    reg = BackpropRegressor(scale_target=False)
+    with pytest.raises(ValueError, match="targets overflow float32.*scale_target"):
+        reg.fit(X, 1e50 * signal)  # beyond float32's range, unscaled
