@@ -126,6 +126,16 @@ def test_partial_fit_never_leaves_overflowed_weights():
     with pytest.raises(ValueError, match="diverged"):
         clf.partial_fit(X, y, classes=[0, 1])
     assert not hasattr(clf, "coefs_")
+    # A trained model meets the same step: it is refused and the model stays
+    # usable, training on once the rate is sane again.
+    clf.set_params(learning_rate_init=0.01).partial_fit(X, y, classes=[0, 1])
+    coefs = [c.copy() for c in clf.coefs_]
+    with pytest.raises(ValueError, match="diverged"):
+        clf.set_params(learning_rate_init=1e300).partial_fit(X, y)
+    for old, new in zip(coefs, clf.coefs_, strict=True):
+        assert_array_equal(old, new)
+    clf.set_params(learning_rate_init=0.01).partial_fit(X, y)
+    assert clf.n_iter_ == 2 and np.isfinite(clf.predict_proba(X)).all()
 
 
 def test_lbfgs_divergence_does_not_blame_a_learning_rate():
