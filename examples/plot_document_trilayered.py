@@ -109,7 +109,7 @@ print("updates:", len(clf.loss_curve_))
 # The document prints 8 decimals, so a difference below ``5e-9`` is agreement
 # to the last printed digit. A single ``fit`` with ``max_iter=59999`` gives the
 # same weights as the chunks above, bit for bit: warm starts carry the weights
-# (and the solver's state) over.
+# over (the documents' plain gradient descent has no other state).
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     single = BackpropClassifier(**document_settings, max_iter=59999).fit(X, y)

@@ -6,7 +6,6 @@ stores what comes back as fitted attributes. The subclasses say how targets
 are encoded, which output unit they need and how a validation set is scored.
 """
 
-import copy
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
@@ -109,6 +108,15 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         """Return an encoder for targets like ``y``, fitted on them."""
 
     @abstractmethod
+    def _store_target_encoder(self, encoder):
+        """Keep a fit's encoder as fitted attributes (arrays, builtins and
+        scikit-learn objects only, see ``_store_fit``)."""
+
+    @abstractmethod
+    def _fitted_target_encoder(self):
+        """The encoder of the last fit, from the fitted attributes."""
+
+    @abstractmethod
     def _encode_targets(self, encoder, y):
         """Return ``y`` as the output layer sees it, 2-D float."""
 
@@ -181,10 +189,10 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         X, y = self._validate_fit_data(X, y, reset=not continuing)
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if continuing:
-            encoder = self._target_encoder
+            encoder = self._fitted_target_encoder()
         else:
             encoder = self._fit_target_encoder(y, sample_weight, classes)
-        Y = self._encode_targets(encoder, y).astype(X.dtype, copy=False)
+        Y = self._encode(encoder, y, X.dtype)
         random_state = check_random_state(self.random_state)
 
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
@@ -194,7 +202,7 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         )
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
-            history = copy.deepcopy(self._history)
+            history = self._fitted_history()
             if not incremental:
                 # A warm start is a new run: its plateau count and its best
                 # validation score start afresh (unlike MLP, which may stop a
@@ -228,16 +236,16 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
                 listeners=listeners,
             )
         else:
-            solver = getattr(self, "_solver", None) if continuing else None
-            if solver is None or not solver.fits(network.params.shape[0]):
-                solver = make_solver(
-                    self.solver,
-                    network.params.shape[0],
-                    network.dtype,
-                    self.get_params(),
-                )
-            else:
-                solver = copy.deepcopy(solver)
+            # partial_fit continues the optimizer (moments, step count) under
+            # today's hyperparameters; fit builds a new one, as MLP does.
+            solver = make_solver(
+                self.solver,
+                network.params.shape[0],
+                network.dtype,
+                self.get_params(),
+                state=self._solver_state if continuing and incremental else None,
+                samples_seen=history.t,
+            )
             train_stochastic(
                 network,
                 solver,
@@ -260,6 +268,18 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
 
         self._store_fit(network, history, encoder, solver)
         return self
+
+    def _encode(self, encoder, y, dtype):
+        """Targets as the output layer sees them, in the network's dtype."""
+        with np.errstate(over="ignore"):
+            Y = self._encode_targets(encoder, y).astype(dtype, copy=False)
+        if not np.isfinite(Y).all():
+            raise ValueError(
+                f"The targets overflow {np.dtype(dtype).name}, the dtype of X and "
+                "of the network, once encoded. Scale the targets "
+                "(scale_target=True), or pass X as float64."
+            )
+        return Y
 
     def _batch_size(self, n_samples):
         if self.batch_size is None:
@@ -318,14 +338,20 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             sw_val = _check_sample_weight(
                 eval_set[2], X_val, dtype=X_val.dtype, ensure_non_negative=True
             )
-        Y_val = self._encode_targets(encoder, y_val).astype(X_val.dtype, copy=False)
+        Y_val = self._encode(encoder, y_val, X_val.dtype)
         return Validation(X_val, Y_val, sw_val, partial(self._encoded_score, encoder))
 
     def _store_fit(self, network, history, encoder, solver):
-        """Publish a finished fit as fitted attributes, all at once."""
-        self._target_encoder = encoder
-        self._history = history
-        self._solver = solver
+        """Publish a finished fit as fitted attributes, all at once.
+
+        Only arrays, Python builtins and scikit-learn objects are kept, so
+        that ``skops.io`` need trust nothing but the estimator's class and a
+        pickle holds no scratch buffers; ``_fitted_history`` and the solver's
+        ``restore`` rebuild the rest when training continues.
+        """
+        self._store_target_encoder(encoder)
+        self._solver_state = None if solver is None else solver.state()
+        self._no_improvement_count = history.no_improvement_count
         self.coefs_ = network.coefs
         self.intercepts_ = network.intercepts
         self.n_layers_ = len(network.layer_units)
@@ -345,10 +371,28 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             self.validation_loss_curve_ = list(history.validation_loss_curve)
             self.best_validation_score_ = history.best_validation_score
 
+    def _fitted_history(self):
+        """The training history, rebuilt from the fitted attributes."""
+        return History(
+            loss_curve=list(self.loss_curve_),
+            validation_scores=_copy_or_none(self.validation_scores_),
+            validation_loss_curve=_copy_or_none(self.validation_loss_curve_),
+            best_loss=self.best_loss_,
+            best_validation_score=self.best_validation_score_,
+            no_improvement_count=self._no_improvement_count,
+            n_iter=self.n_iter_,
+            t=self.t_,
+        )
+
     # -- predicting --------------------------------------------------------
 
+    def _decode_output(self, output):
+        """The network's output in the units of the targets (as it is here;
+        the regressor undoes its target scaling)."""
+        return output
+
     def _forward(self, X):
-        """The network's output layer for new data."""
+        """The network's output for new data, decoded, checked to be finite."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -358,14 +402,32 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             reset=False,
         )
         intercepts = self.intercepts_ if self.fit_intercept else None
-        return predict(
+        output = predict(
             X, self.coefs_, intercepts, self.activation, self.out_activation_
         )
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = self._decode_output(output)
+        # Raised, not warned: no label or value can be given for such rows,
+        # as for the non-finite X scikit-learn's validation refuses.
+        bad_rows = ~np.isfinite(output).all(axis=1)
+        if bad_rows.any():
+            raise ValueError(
+                f"The network's output overflowed for {bad_rows.sum()} of "
+                f"{X.shape[0]} samples (the first at row "
+                f"{np.flatnonzero(bad_rows)[0]}): their features are far outside "
+                "the training data's range. Scale X as in training (e.g. with "
+                "StandardScaler in a Pipeline), or drop those rows."
+            )
+        return output
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _copy_or_none(values):
+    return None if values is None else list(values)
 
 
 def partial_fit_available(estimator):

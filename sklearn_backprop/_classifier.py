@@ -213,9 +213,17 @@ default=None
             )
         class_sample_weight = compute_sample_weight(self.class_weight, y)
         class_sample_weight = class_sample_weight.astype(X.dtype, copy=False)
-        if sample_weight is None:
-            return class_sample_weight
-        return sample_weight * class_sample_weight
+        if sample_weight is not None:
+            class_sample_weight = sample_weight * class_sample_weight
+        # The combined weights pass the checks sample_weight passes.
+        try:
+            return super()._sample_weight(class_sample_weight, X, y, incremental)
+        except ValueError as error:
+            raise ValueError(
+                f"class_weight={self.class_weight!r} gives invalid sample weights "
+                f"for these targets: {error} Give every class a finite, "
+                "non-negative weight, and some class present in y a positive one."
+            ) from error
 
     def _fit_target_encoder(self, y, sample_weight, classes=None):
         binarizer = LabelBinarizer()
@@ -258,9 +266,12 @@ default=None
             correct = np.all((output > 0.5) == (y > 0.5), axis=1)
         return np.average(correct, weights=sample_weight)
 
-    def _store_fit(self, network, history, encoder, solver):
-        super()._store_fit(network, history, encoder, solver)
-        self.classes_ = encoder.classes_
+    def _store_target_encoder(self, binarizer):
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
+
+    def _fitted_target_encoder(self):
+        return self._label_binarizer
 
     def predict(self, X):
         """Predict class labels.
@@ -285,7 +296,7 @@ default=None
         output = self._forward(X)
         if self.n_outputs_ == 1:
             output = output.ravel()
-        return self._target_encoder.inverse_transform(output)
+        return self._label_binarizer.inverse_transform(output)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -310,9 +321,13 @@ default=None
         array([1., 1., 1., 1.])
         """
         output = self._forward(X)
-        if self.n_outputs_ == 1:
-            return np.hstack([1 - output, output])
-        return output
+        if self.n_outputs_ > 1:
+            return output
+        if len(self.classes_) == 1:
+            # The one class seen in training, with certainty (a column per
+            # class, as scikit-learn's classifiers).
+            return np.ones_like(output)
+        return np.hstack([1 - output, output])
 
     def predict_log_proba(self, X):
         """Logarithm of the probability of each class.

@@ -70,8 +70,13 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         [validation_loss=... validation_score=...] time=...s``.
 
     warm_start : bool, default=False
-        Continue from the previous fit's weights (and solver state) instead of
-        drawing new ones.
+        Continue from the previous fit's weights instead of drawing new ones.
+        Each ``fit`` builds its optimizer from the current parameters (as
+        MLP), so a changed ``solver``, ``learning_rate_init``, ``momentum``...
+        applies. ``partial_fit`` always continues: it keeps the optimizer's
+        state (momentum, Adam's moments and step count) and applies changed
+        hyperparameters from its next step; a changed ``solver`` raises a
+        ValueError (call ``fit`` with ``warm_start=True`` to switch).
 
     momentum : float, default=0.9
         Momentum of ``"sgd"``, between 0 and 1.

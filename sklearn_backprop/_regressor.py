@@ -14,9 +14,12 @@ from ._docstrings import fill_shared_docs
 class TargetScaler:
     """Affine map of the targets into the units the network is trained in.
 
+    Lives during ``fit`` only: the estimator keeps ``offset`` and ``scale`` as
+    its ``_y_offset`` and ``_y_scale``.
+
     Parameters
     ----------
-    offset, scale : ndarray of shape (n_outputs,)
+    offset, scale : ndarray of shape (n_outputs,), float64
         ``encoded = (y - offset) / scale``.
     """
 
@@ -26,35 +29,60 @@ class TargetScaler:
 
     @classmethod
     def fit(cls, y, sample_weight, mode):
-        """Fit on ``y`` (n_samples, n_outputs).
+        """Fit on ``y`` (n_samples, n_outputs), in float64 whatever its dtype.
 
         ``mode`` is ``"standard"`` (weighted mean and standard deviation),
         ``"mean"`` (divide by the weighted mean; keeps targets non-negative,
         for the Poisson loss) or ``None`` (identity).
         """
+        y = y.astype(np.float64)
         n_outputs = y.shape[1]
         offset, scale = np.zeros(n_outputs), np.ones(n_outputs)
         weights = sample_weight
         if weights is not None and not np.any(weights):
             weights = None
         if mode == "standard":
-            offset = np.average(y, axis=0, weights=weights)
-            std = np.sqrt(np.average((y - offset) ** 2, axis=0, weights=weights))
-            scale = np.where(std > 0, std, 1.0)
+            offset = _mean(y, weights)
+            scale = _std(y, offset, weights)
+            scale = np.where(scale > 0, scale, 1.0)
         elif mode == "mean":
-            mean = np.average(y, axis=0, weights=weights)
+            mean = _mean(y, weights)
             scale = np.where(mean > 0, mean, 1.0)
         return cls(offset, scale)
 
     def transform(self, y):
-        """Targets in training units, 2-D."""
+        """Targets in training units, 2-D float64."""
         return (y.reshape(y.shape[0], -1) - self.offset) / self.scale
 
     def inverse_transform(self, output):
-        """Network outputs back in the units of the targets."""
-        return output * self.scale.astype(output.dtype) + self.offset.astype(
-            output.dtype
-        )
+        """Network outputs back in the units of the targets, in float64: the
+        offset and scale keep the targets' precision whatever the network's
+        dtype (a float32 network decoding ``1e8 + signal`` in float32 would
+        keep three values of it)."""
+        return output * self.scale + self.offset
+
+
+# Targets spread beyond ~1e154 would overflow their squares: each column is
+# divided by its largest magnitude before it is summed or squared.
+
+
+def _magnitude(y):
+    size = np.max(np.abs(y), axis=0)
+    return np.where(size > 0, size, 1.0)
+
+
+def _mean(y, weights):
+    """Weighted column means of ``y``, without overflow."""
+    size = _magnitude(y)
+    return np.average(y / size, axis=0, weights=weights) * size
+
+
+def _std(y, mean, weights):
+    """Weighted column standard deviations of ``y``, without overflow."""
+    centred = y - mean
+    size = _magnitude(centred)
+    variance = np.average((centred / size) ** 2, axis=0, weights=weights)
+    return np.sqrt(variance) * size
 
 
 @fill_shared_docs
@@ -249,6 +277,16 @@ default=None
             )
         return scaler.transform(y)
 
+    def _store_target_encoder(self, scaler):
+        self._y_offset = scaler.offset
+        self._y_scale = scaler.scale
+
+    def _fitted_target_encoder(self):
+        return TargetScaler(self._y_offset, self._y_scale)
+
+    def _decode_output(self, output):
+        return self._fitted_target_encoder().inverse_transform(output)
+
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"
 
@@ -267,7 +305,15 @@ default=None
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Predicted values, in the units of the training targets.
+            Predicted values, in the units of the training targets, float64
+            whatever the dtype of X: the target scaling is undone in float64,
+            keeping the targets' precision.
+
+        Raises
+        ------
+        ValueError
+            When the network's output overflows for some rows of ``X``
+            (features far outside the training data's range).
 
         Examples
         --------
@@ -279,8 +325,7 @@ default=None
         >>> reg.fit(X, y).predict([[20.0]]).round(1)
         array([1100.])
         """
-        output = self._forward(X)  # first: it raises NotFittedError
-        output = self._target_encoder.inverse_transform(output)
+        output = self._forward(X)
         if self.n_outputs_ == 1:
             return output.ravel()
         return output

@@ -32,9 +32,16 @@ class StochasticSolver:
         """Return True to stop training when the loss stops improving."""
         return True
 
-    def fits(self, n_params):
-        """Whether this solver's state matches a vector of ``n_params``."""
-        return self.n_params == n_params
+    def state(self):
+        """What :meth:`restore` needs to continue, as a dict of arrays and
+        Python scalars (kept by the estimator between ``partial_fit`` calls;
+        no scratch buffers)."""
+        raise NotImplementedError
+
+    def restore(self, state, samples_seen):
+        """Continue from ``state`` (of a solver of the same kind), applying
+        this solver's own hyperparameters from the next step on."""
+        raise NotImplementedError
 
 
 class SGD(StochasticSolver):
@@ -87,6 +94,35 @@ class SGD(StochasticSolver):
     @learning_rate.setter
     def learning_rate(self, value):
         self.gradient_scale = float(value)
+
+    def state(self):
+        return {
+            "solver": "sgd",
+            "learning_rate": self.learning_rate,
+            "learning_rate_init": self.learning_rate_init,
+            "schedule": self.schedule,
+            "momentum": self.momentum,
+            "momentum_velocity": self._momentum_velocity,
+        }
+
+    def restore(self, state, samples_seen):
+        """Keep the velocity (rescaled to a new ``momentum``) and the
+        ``adaptive`` schedule's progress; a changed ``learning_rate_init`` or
+        schedule restarts the rate from ``learning_rate_init`` (``invscaling``:
+        at ``samples_seen``)."""
+        velocity = state["momentum_velocity"]
+        if self.momentum and velocity is not None:
+            # The stored quantity is momentum * velocity.
+            self._momentum_velocity[...] = velocity
+            if self.momentum != state["momentum"]:
+                self._momentum_velocity *= self.momentum / state["momentum"]
+        same_schedule = (state["schedule"], state["learning_rate_init"]) == (
+            self.schedule,
+            self.learning_rate_init,
+        )
+        if same_schedule and self.schedule == "adaptive":
+            self.learning_rate = state["learning_rate"]
+        self.end_epoch(samples_seen)
 
     def step(self, params, scaled_grad):
         """Update ``params`` in place from ``learning_rate * grad`` of a batch."""
@@ -154,6 +190,20 @@ class Adam(StochasticSolver):
         self.second_moment = np.zeros(n_params, dtype)
         self._scratch = np.empty(n_params, dtype)
 
+    def state(self):
+        return {
+            "solver": "adam",
+            "t": self.t,
+            "first_moment": self.first_moment,
+            "second_moment": self.second_moment,
+        }
+
+    def restore(self, state, samples_seen):
+        """Keep the step count and the moment estimates."""
+        self.t = state["t"]
+        self.first_moment[...] = state["first_moment"]
+        self.second_moment[...] = state["second_moment"]
+
     def step(self, params, grad):
         """Update ``params`` in place from the gradient of one batch."""
         self.t += 1
@@ -176,7 +226,7 @@ class Adam(StochasticSolver):
         params -= s
 
 
-def make_solver(name, n_params, dtype, params):
+def make_solver(name, n_params, dtype, params, state=None, samples_seen=0):
     """The stochastic solver ``name`` configured from estimator parameters.
 
     Parameters
@@ -186,9 +236,21 @@ def make_solver(name, n_params, dtype, params):
     dtype : numpy dtype
     params : dict
         The estimator's ``get_params()``.
+    state : dict, optional
+        A previous solver's :meth:`~StochasticSolver.state`, to continue from
+        (``partial_fit``); its hyperparameters give way to ``params``.
+    samples_seen : int, default=0
+        Training samples seen so far (for the ``invscaling`` schedule).
     """
+    if state is not None and state["solver"] != name:
+        raise ValueError(
+            f"partial_fit cannot continue the {state['solver']!r} solver's state "
+            f"with solver={name!r}. Call fit to train with the new solver "
+            "(with warm_start=True it starts from the current weights), or set "
+            f"solver={state['solver']!r} back."
+        )
     if name == "sgd":
-        return SGD(
+        solver = SGD(
             n_params,
             dtype,
             params["learning_rate_init"],
@@ -197,11 +259,15 @@ def make_solver(name, n_params, dtype, params):
             params["nesterovs_momentum"],
             params["power_t"],
         )
-    return Adam(
-        n_params,
-        dtype,
-        params["learning_rate_init"],
-        params["beta_1"],
-        params["beta_2"],
-        params["epsilon"],
-    )
+    else:
+        solver = Adam(
+            n_params,
+            dtype,
+            params["learning_rate_init"],
+            params["beta_1"],
+            params["beta_2"],
+            params["epsilon"],
+        )
+    if state is not None:
+        solver.restore(state, samples_seen)
+    return solver

@@ -19,8 +19,8 @@ from ._network import Workspace, quiet_floating_point
 
 @dataclass
 class History:
-    """What training records, epoch after epoch; it survives warm starts and
-    ``partial_fit`` calls, and becomes the estimator's fitted attributes."""
+    """What training records, epoch after epoch. It becomes the estimator's
+    fitted attributes, from which it is rebuilt when training continues."""
 
     loss_curve: list = field(default_factory=list)
     validation_scores: list | None = None
@@ -72,24 +72,103 @@ class VerboseListener(Listener):
         print(" ".join(parts), flush=True)
 
 
-def _check_finite(loss, epoch):
-    if not math.isfinite(loss):
+def _divergence_error(epoch, cause, advice):
+    """The error of a fit whose loss or weights stopped being finite."""
+    return ValueError(
+        f"Training diverged: {cause} at epoch {epoch}. {advice} The estimator "
+        "was left as it was before this fit."
+    )
+
+
+# What to change when a stochastic solver diverges, and when L-BFGS does (it
+# has no learning rate to lower). Then the scale of the data: extreme X, or
+# a regressor's extreme unscaled targets, overflow whatever the step.
+STOCHASTIC_ADVICE = (
+    "Lower learning_rate_init, or standardise X (e.g. with StandardScaler) "
+    "and, for a regressor, the targets (scale_target=True)."
+)
+LBFGS_ADVICE = (
+    "L-BFGS has no learning rate: standardise X (e.g. with StandardScaler) "
+    "and, for a regressor, the targets (scale_target=True), raise alpha, or "
+    "look for extreme values in X."
+)
+
+
+def _weights_are_finite(params):
+    """Whether the weights and their squared norm are finite: weights beyond
+    about 1e154 (float64) can be neither penalised nor trained further."""
+    with quiet_floating_point():
+        return math.isfinite(float(params.dot(params)))
+
+
+def _finish(
+    params, history, *, diverged, interrupted, best_params, first_epoch, advice
+):
+    """End a fit: keep the best weights (under early stopping), report a
+    divergence or an interrupt, and check the weights the fit returns.
+
+    ``best_params`` is None unless early stopping tracked the best epoch;
+    ``first_epoch`` is the index in ``history`` of this fit's first epoch.
+    Raises ValueError when the fit has no usable model to return (the
+    estimator then rolls back).
+    """
+    new_scores = (history.validation_scores or [])[first_epoch:]
+    has_best = best_params is not None and history.best_validation_score is not None
+    epoch = len(history.loss_curve)
+    if diverged and not has_best:
+        raise _divergence_error(
+            epoch, f"the loss became {history.loss_curve[-1]}", advice
+        )
+    if has_best:
+        np.copyto(params, best_params)
+    elif best_params is not None and new_scores:
         raise ValueError(
-            f"Training diverged: the loss became {loss} at epoch {epoch}. Lower "
-            "learning_rate_init, standardise X (e.g. with StandardScaler), or use "
-            "solver='adam'. The estimator was left as it was before this fit."
+            "No epoch gave a finite validation score: the network's outputs on "
+            "the validation set overflowed, so early stopping has no epoch to "
+            "keep. Scale X and the validation data alike (e.g. with "
+            "StandardScaler), or set early_stopping=False."
+        )
+    if not _weights_are_finite(params):
+        raise _divergence_error(epoch, "the weights overflowed", advice)
+    if diverged:
+        warnings.warn(
+            f"Training diverged: the loss became {history.loss_curve[-1]} at "
+            f"epoch {epoch}. The weights of the best epoch (validation score "
+            f"{history.best_validation_score:.6g}) were kept. {advice}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    elif not all(math.isfinite(score) for score in new_scores):
+        warnings.warn(
+            "The network's outputs on the validation set overflowed at some "
+            "epochs (recorded as nan in validation_scores_): the validation "
+            "rows hold values far outside the training data. Scale X and the "
+            "validation data alike (e.g. with StandardScaler).",
+            UserWarning,
+            stacklevel=3,
+        )
+    if interrupted:
+        warnings.warn(
+            f"Training interrupted by user after {history.n_iter} epochs: the "
+            "weights trained so far were kept (under early stopping, those of "
+            "the best epoch).",
+            UserWarning,
+            stacklevel=3,
         )
 
 
 def _record_validation(network, validation, history):
+    """Record the validation loss and score; the score is nan when the
+    network's outputs on the validation set are not finite."""
     output, loss = network.evaluate(
         validation.X, validation.y, validation.sample_weight
     )
     history.validation_loss_curve.append(loss)
     if validation.score is not None:
-        history.validation_scores.append(
-            float(validation.score(validation.y, output, validation.sample_weight))
-        )
+        score = math.nan
+        if np.isfinite(output).all():
+            score = validation.score(validation.y, output, validation.sample_weight)
+        history.validation_scores.append(float(score))
 
 
 class _BatchSource:
@@ -212,41 +291,55 @@ def train_stochastic(
     epochs = 1 if incremental else max_iter
     history.n_iter = history.n_iter if incremental else 0
     converged = incremental
+    diverged = interrupted = False
+    first_epoch = len(history.loss_curve)
     # Looked up once: an epoch of the documents' network takes microseconds.
     loss_and_gradient, step = network.loss_and_gradient, solver.step
     loss_curve, n_samples = history.loss_curve, source.n_samples
     with quiet_floating_point():
-        for _ in range(epochs):
-            loss_sum = weight_sum = 0.0
-            scale = solver.gradient_scale
-            for X_batch, y_batch, sw_batch in source.batches(random_state):
-                loss, batch_weight = loss_and_gradient(
-                    X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
-                )
-                if batch_weight:
-                    step(params, grad)
-                loss_sum += loss * batch_weight
-                weight_sum += batch_weight
-            epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
-            history.n_iter += 1
-            history.t += n_samples
-            _check_finite(epoch_loss, history.n_iter)
-            loss_curve.append(epoch_loss)
-            if validation is not None:
-                _record_validation(network, validation, history)
-            for listener in listeners:
-                listener.on_epoch_end(history, time.perf_counter() - started)
-            solver.end_epoch(history.t)
-            improved = _update_plateau_count(history, epoch_loss, tol, track_best)
-            if improved and track_best:
-                np.copyto(best_params, params)
-            if history.no_improvement_count > n_iter_no_change:
-                if solver.on_plateau():
-                    converged = True
+        try:
+            for _ in range(epochs):
+                loss_sum = weight_sum = 0.0
+                scale = solver.gradient_scale
+                for X_batch, y_batch, sw_batch in source.batches(random_state):
+                    loss, batch_weight = loss_and_gradient(
+                        X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
+                    )
+                    if batch_weight:
+                        step(params, grad)
+                    loss_sum += loss * batch_weight
+                    weight_sum += batch_weight
+                epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
+                history.n_iter += 1
+                history.t += n_samples
+                loss_curve.append(epoch_loss)
+                if validation is not None:
+                    _record_validation(network, validation, history)
+                if not math.isfinite(epoch_loss):
+                    diverged = converged = True
                     break
-                history.no_improvement_count = 0
-    if track_best:
-        np.copyto(params, best_params)
+                for listener in listeners:
+                    listener.on_epoch_end(history, time.perf_counter() - started)
+                solver.end_epoch(history.t)
+                improved = _update_plateau_count(history, epoch_loss, tol, track_best)
+                if improved and track_best:
+                    np.copyto(best_params, params)
+                if history.no_improvement_count > n_iter_no_change:
+                    if solver.on_plateau():
+                        converged = True
+                        break
+                    history.no_improvement_count = 0
+        except KeyboardInterrupt:
+            interrupted = converged = True
+    _finish(
+        params,
+        history,
+        diverged=diverged,
+        interrupted=interrupted,
+        best_params=best_params,
+        first_epoch=first_epoch,
+        advice=STOCHASTIC_ADVICE,
+    )
     if not converged:
         warnings.warn(
             _max_iter_message(max_iter, tol), ConvergenceWarning, stacklevel=2
@@ -279,8 +372,9 @@ def _update_plateau_count(history, loss, tol, on_validation):
         score = history.validation_scores[-1]
         best = history.best_validation_score
         best = -np.inf if best is None else best
+        # (``not >=``: a nan score, from overflowing outputs, is no improvement)
         history.no_improvement_count = (
-            history.no_improvement_count + 1 if score < best + tol else 0
+            history.no_improvement_count + 1 if not score >= best + tol else 0
         )
         improved = score > best
         if improved:
@@ -297,7 +391,7 @@ def _update_plateau_count(history, loss, tol, on_validation):
     if history.validation_scores:
         best = history.best_validation_score
         score = history.validation_scores[-1]
-        if best is None or score > best:
+        if math.isfinite(score) and (best is None or score > best):
             history.best_validation_score = score
     return improved
 
@@ -330,7 +424,11 @@ def train_lbfgs(
         # L-BFGS keeps the gradients it is given: hand it a copy.
         return loss, grad.astype(np.float64)
 
+    first_epoch = len(history.loss_curve)
+    accepted = network.params.astype(np.float64)  # the last iterate L-BFGS accepted
+
     def on_iteration(intermediate_result):
+        np.copyto(accepted, intermediate_result.x)
         history.loss_curve.append(float(intermediate_result.fun))
         history.t += X.shape[0]
         if validation is not None:
@@ -339,26 +437,50 @@ def train_lbfgs(
         for listener in listeners:
             listener.on_epoch_end(history, time.perf_counter() - started)
 
+    result, interrupted = None, False
     with quiet_floating_point():
-        result = minimize(
-            loss_and_gradient,
-            network.params.astype(np.float64),
-            method="L-BFGS-B",
-            jac=True,
-            callback=on_iteration,
-            options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
-        )
-    _check_finite(result.fun, result.nit)
-    network.params[...] = result.x
-    history.n_iter = int(result.nit)
-    history.best_loss = min(history.best_loss, float(result.fun))
-    if history.validation_scores:
-        history.best_validation_score = max(history.validation_scores)
-    if result.status != 0:
+        try:
+            result = minimize(
+                loss_and_gradient,
+                accepted.copy(),
+                method="L-BFGS-B",
+                jac=True,
+                callback=on_iteration,
+                options={"maxiter": max_iter, "maxfun": max_fun, "gtol": tol},
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+    if result is None:
+        # Interrupted: the last accepted iterate, not a line search's trial.
+        network.params[...] = accepted
+        history.n_iter = len(history.loss_curve) - first_epoch
+        diverged = False
+    else:
+        network.params[...] = result.x
+        history.n_iter = int(result.nit)
+        diverged = not math.isfinite(result.fun)
+        if diverged:
+            history.loss_curve.append(float(result.fun))
+    losses = history.loss_curve[first_epoch:]
+    if result is not None:
+        losses = [*losses, float(result.fun)]
+    history.best_loss = min([history.best_loss, *losses])
+    scores = [s for s in history.validation_scores or () if math.isfinite(s)]
+    if scores:
+        history.best_validation_score = max(scores)
+    _finish(
+        network.params,
+        history,
+        diverged=diverged,
+        interrupted=interrupted,
+        best_params=None,
+        first_epoch=first_epoch,
+        advice=LBFGS_ADVICE,
+    )
+    if result is not None and result.status != 0:
         warnings.warn(
             f"L-BFGS stopped before convergence ({result.message}). Increase "
             "max_iter or max_fun, or standardise X.",
             ConvergenceWarning,
             stacklevel=2,
         )
-    return float(result.fun)

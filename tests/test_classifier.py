@@ -203,3 +203,38 @@ def test_target_encoding_leaves_unplaceable_labels_to_the_checks():
     binarizer = LabelBinarizer().fit(np.array([0, 1, 2]))
     assert _one_hot(binarizer, np.array([0, 3])) is None
     assert _one_hot(binarizer, np.array(["a"], dtype=object)) is None
+
+
+@pytest.mark.parametrize(
+    "class_weight, sample_weight, match",
+    [
+        ({0: -1.0, 1: 1.0}, None, "Negative values"),
+        ({0: 0.0, 1: 0.0}, None, "at least one non-zero"),
+        ({0: 1.0, 1: 0.0}, [0.0] * 50 + [1.0] * 50, "at least one non-zero"),
+        ({0: np.inf, 1: 1.0}, None, "infinity"),
+    ],
+)
+def test_class_weight_is_validated_as_sample_weight(class_weight, sample_weight, match):
+    # The weights class_weight gives pass the checks sample_weight passes
+    # (negative, all zero, non-finite), and the error names class_weight.
+    X, y = make_classification(n_samples=100, random_state=0)
+    y = np.sort(y)  # the first 50 are class 0, as sample_weight above expects
+    clf = BackpropClassifier(class_weight=class_weight, max_iter=5)
+    with pytest.raises(ValueError, match=f"class_weight=.*{match}"):
+        clf.fit(X, y, sample_weight=sample_weight)
+    assert not hasattr(clf, "coefs_")
+    # A class weighted zero is fine when another class has weight.
+    clf.set_params(class_weight={0: 0.0, 1: 1.0}).fit(X, y)
+    assert clf.loss_curve_[0] > 0
+
+
+def test_single_class_probabilities_match_classes(iris):
+    X, _ = iris
+    y = np.full(X.shape[0], "only")
+    clf = BackpropClassifier(max_iter=5, random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    assert clf.classes_.tolist() == ["only"]
+    assert proba.shape == (X.shape[0], 1)  # one column per class
+    assert_array_equal(proba, 1.0)
+    assert_array_equal(clf.predict(X), y)
+    assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))

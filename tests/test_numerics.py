@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from sklearn.datasets import load_iris, make_regression
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
 from sklearn_backprop._activations import logistic, softmax
@@ -68,4 +70,115 @@ def test_failed_partial_fit_leaves_the_model_unchanged():
     with pytest.raises(ValueError):
         clf.partial_fit(X, [0, 2])
     assert vars(clf).keys() == state.keys()
-    assert clf._history is state["_history"]
+    assert all(vars(clf)[name] is value for name, value in state.items())
+
+
+def test_divergence_after_early_stopping_keeps_the_best_epoch():
+    # sgd just above its stable rate: the validation score climbs, then the
+    # unstable direction grows until the loss overflows (epoch 321).
+    X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    X[:, 0] *= 3
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        solver="sgd",
+        momentum=0,
+        batch_size=None,
+        learning_rate_init=0.5,
+        alpha=0,
+        early_stopping=True,
+        n_iter_no_change=1000,
+        tol=0,
+        max_iter=3000,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged.*best epoch"):
+        reg.fit(X, y)
+    # As MLP (scikit-learn's test_mlp_diverging_loss): the non-finite score of
+    # the diverged epoch is recorded, the model is the best epoch's.
+    assert not np.isfinite(reg.validation_scores_[-1])
+    assert not np.isfinite(reg.loss_curve_[-1])
+    assert reg.best_validation_score_ == max(reg.validation_scores_[:-1]) > 0.75
+    # (0.70 on all the data against 0.80 on the held-out tenth: a linear fit
+    # stopped early; the diverged weights would score -inf.)
+    assert reg.score(X, y) > 0.6
+    assert np.isfinite(reg.predict(X)).all()
+
+
+@pytest.mark.parametrize("estimator", [BackpropClassifier, BackpropRegressor])
+def test_one_huge_step_is_caught_after_the_last_update(estimator):
+    # One batch, one epoch: the loss is measured before the only update, so
+    # only a check of the weights after it sees them overflow.
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0, 1, 1])
+    model = estimator(
+        solver="sgd", learning_rate_init=1e300, batch_size=None, max_iter=1
+    )
+    with pytest.raises(ValueError, match="diverged: the weights overflowed"):
+        model.fit(X, y)
+    assert not hasattr(model, "coefs_")
+
+
+def test_partial_fit_never_leaves_overflowed_weights():
+    X, y = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array([0, 1, 1])
+    clf = BackpropClassifier(solver="sgd", learning_rate_init=1e300, random_state=0)
+    # The one step of this call takes the weights to ~1e298: past it, every
+    # later call would overflow. The call fails instead, and changes nothing.
+    with pytest.raises(ValueError, match="diverged"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert not hasattr(clf, "coefs_")
+    # A trained model meets the same step: it is refused and the model stays
+    # usable, training on once the rate is sane again.
+    clf.set_params(learning_rate_init=0.01).partial_fit(X, y, classes=[0, 1])
+    coefs = [c.copy() for c in clf.coefs_]
+    with pytest.raises(ValueError, match="diverged"):
+        clf.set_params(learning_rate_init=1e300).partial_fit(X, y)
+    for old, new in zip(coefs, clf.coefs_, strict=True):
+        assert_array_equal(old, new)
+    clf.set_params(learning_rate_init=0.01).partial_fit(X, y)
+    assert clf.n_iter_ == 2 and np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_lbfgs_divergence_does_not_blame_a_learning_rate():
+    X, y = make_regression(n_samples=50, n_features=3, random_state=0)
+    reg = BackpropRegressor(solver="lbfgs", activation="relu", random_state=0)
+    with pytest.raises(ValueError, match="L-BFGS has no learning rate") as error:
+        reg.fit(X * 1e200, y)
+    assert "learning_rate_init" not in str(error.value)
+
+
+def test_overflowing_validation_rows_keep_the_model_and_say_why():
+    # One validation row near float64's max overflows relu units; the
+    # training data are fine, so the model is kept, with a warning.
+    X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    X_val, y_val = X[:20].copy(), y[:20]
+    X_val[0] = 1e308
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(10,), activation="relu", max_iter=100, random_state=0
+    )
+    with pytest.warns(UserWarning, match="outputs on the validation set overflowed"):
+        reg.fit(X, y, eval_set=(X_val, y_val))
+    assert not np.isfinite(reg.validation_scores_).any()
+    assert reg.score(X, y) > 0.9
+    reg.set_params(early_stopping=True)
+    with pytest.raises(ValueError, match="No epoch gave a finite validation score"):
+        reg.fit(X, y, eval_set=(X_val, y_val))
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba"])
+def test_outputs_that_overflow_are_never_returned_silently(method):
+    # Finite X near float64's max overflows relu units and the softmax gives
+    # nan, which predict would have answered as the first class.
+    X, y = load_iris(return_X_y=True)
+    clf = BackpropClassifier((4,), activation="relu", max_iter=20, random_state=0)
+    clf.fit(X, y)
+    X_new = np.array([X[0], [1.7e308] * 4])
+    with pytest.raises(ValueError, match="overflowed for 1 of 2 samples.*row 1"):
+        getattr(clf, method)(X_new)
+    assert np.isfinite(clf.predict_proba(X_new[:1])).all()
+
+
+def test_regressor_outputs_that_overflow_are_not_returned():
+    X, y = make_regression(n_samples=50, n_features=2, random_state=0)
+    reg = BackpropRegressor(activation="relu", max_iter=20, random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="overflowed"):
+        reg.predict([[1e308, 1e308]])

@@ -85,8 +85,59 @@ def test_poisson_rejects_negative_targets():
 def test_partial_fit_keeps_first_scaling():
     X, y = make_regression(n_samples=100, n_features=3, random_state=0)
     reg = BackpropRegressor(random_state=0).partial_fit(X[:50], y[:50] + 100)
-    offset = reg._target_encoder.offset.copy()
+    offset = reg._y_offset.copy()
     reg.partial_fit(X[50:], y[50:])
-    assert_allclose(reg._target_encoder.offset, offset)
+    assert_allclose(reg._y_offset, offset)
     with pytest.raises(ValueError, match="outputs"):
         reg.partial_fit(X, np.c_[y, y])
+
+
+def linear_problem(dtype):
+    rng = np.random.RandomState(0)
+    X = rng.uniform(-1, 1, (200, 2))
+    return X.astype(dtype), X @ [3.0, -2.0]
+
+
+def fit_linear(X, y):
+    # A linear network fitted by L-BFGS: it finds the line to within its
+    # gradient tolerance.
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        solver="lbfgs",
+        alpha=0,
+        random_state=0,
+    )
+    return reg.fit(X, y)
+
+
+def test_float32_model_decodes_in_the_precision_of_the_targets():
+    X, signal = linear_problem(np.float32)
+    y = 1e8 + signal  # float64 targets: the signal is below float32's last bit
+    pred = fit_linear(X, y).predict(X)
+    assert pred.dtype == np.float64
+    # Decoded in float32, 1e8 + signal takes a handful of values (R^2 0.65).
+    assert r2_score(y, pred) > 0.999
+    # Targets beyond float32's range decode to finite values too.
+    y = 1e50 * signal
+    pred = fit_linear(X, y).predict(X)
+    assert np.isfinite(pred).all()
+    # (L-BFGS stops at tol=1e-4 on the gradient: ~2e-4 relative here.)
+    assert_allclose(pred / 1e50, signal, atol=1e-3 * np.abs(signal).max())
+
+
+@pytest.mark.parametrize("size", [1e160, 1e300])
+def test_huge_targets_are_scaled_without_overflow(size):
+    X, signal = linear_problem(np.float64)
+    pred = fit_linear(X, signal * size).predict(X)
+    # (r2_score itself overflows on such targets: compare in units of size.)
+    assert np.isfinite(pred).all()
+    # (as above, L-BFGS's tolerance: ~1e-4 relative)
+    assert_allclose(pred / size, signal, atol=1e-3 * np.abs(signal).max())
+
+
+def test_targets_overflowing_the_networks_dtype_are_refused():
+    X, signal = linear_problem(np.float32)
+    reg = BackpropRegressor(scale_target=False)
+    with pytest.raises(ValueError, match="targets overflow float32.*scale_target"):
+        reg.fit(X, 1e50 * signal)  # beyond float32's range, unscaled

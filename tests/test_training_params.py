@@ -34,11 +34,11 @@ def test_shuffle_changes_the_order_of_updates(iris):
 
 def test_batch_size_sets_the_number_of_updates(iris):
     # Adam counts its steps: one per batch.
-    assert fit(iris, batch_size=None)._solver.t == 5
-    assert fit(iris, batch_size=50)._solver.t == 15
-    assert fit(iris, batch_size=40)._solver.t == 20  # last batch of 30
-    assert fit(iris, batch_size="auto")._solver.t == 5  # min(200, 150)
-    assert fit(iris, batch_size=1000)._solver.t == 5  # clipped
+    assert fit(iris, batch_size=None)._solver_state["t"] == 5
+    assert fit(iris, batch_size=50)._solver_state["t"] == 15
+    assert fit(iris, batch_size=40)._solver_state["t"] == 20  # last batch of 30
+    assert fit(iris, batch_size="auto")._solver_state["t"] == 5  # min(200, 150)
+    assert fit(iris, batch_size=1000)._solver_state["t"] == 5  # clipped
 
 
 def test_n_iter_no_change_and_tol_stop_training(iris):
@@ -146,7 +146,7 @@ def test_every_hidden_activation_trains(iris, activation):
 def test_power_t_sets_the_invscaling_decay(iris):
     slow = fit(iris, solver="sgd", learning_rate="invscaling", power_t=0.1)
     fast = fit(iris, solver="sgd", learning_rate="invscaling", power_t=0.9)
-    assert fast._solver.learning_rate < slow._solver.learning_rate
+    assert fast._solver_state["learning_rate"] < slow._solver_state["learning_rate"]
 
 
 def test_t_counts_samples_and_n_iter_counts_epochs(iris):

@@ -1,0 +1,102 @@
+"""Ctrl-C during a fit keeps the work done so far, as MLP does."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop._network import Network
+
+pytestmark = pytest.mark.usefixtures("no_convergence_warning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def interrupt_on_call(monkeypatch, n_call):
+    """Make the ``n_call``-th gradient computation raise KeyboardInterrupt, as
+    Ctrl-C would in the middle of training."""
+    original = Network.loss_and_gradient
+    calls = 0
+
+    def interrupted(self, *args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == n_call:
+            raise KeyboardInterrupt
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "loss_and_gradient", interrupted)
+
+
+def interrupted_call(method, *args, **kwargs):
+    """``method(*args, **kwargs)``, which must warn of the interrupt and keep
+    the model rather than let the interrupt escape."""
+    with pytest.warns(UserWarning, match="Training interrupted by user"):
+        try:
+            return method(*args, **kwargs)
+        except KeyboardInterrupt:
+            pytest.fail("the interrupt escaped: the trained weights were lost")
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_interrupt_keeps_the_epochs_trained_so_far(
+    iris, monkeypatch, solver, early_stopping
+):
+    X, y = iris
+    # One batch per epoch: the 31st gradient is the first of epoch 31, so an
+    # interrupted fit has trained exactly 30 epochs, as a fit with max_iter=30.
+    # tol=0 and a long patience: early stopping never stops these fits.
+    params = dict(
+        hidden_layer_sizes=(5,),
+        solver=solver,
+        batch_size=None,
+        early_stopping=early_stopping,
+        tol=0,
+        n_iter_no_change=1000,
+        random_state=0,
+    )
+    expected = BackpropClassifier(**params, max_iter=30).fit(X, y)
+    interrupt_on_call(monkeypatch, 31)
+    clf = interrupted_call(BackpropClassifier(**params, max_iter=1000).fit, X, y)
+    # Under early stopping both keep the best of the same 30 epochs.
+    for got, want in zip(
+        clf.coefs_ + clf.intercepts_,
+        expected.coefs_ + expected.intercepts_,
+        strict=True,
+    ):
+        assert_array_equal(got, want)
+    assert clf.n_iter_ == 30 and clf.t_ == expected.t_
+    assert clf.loss_curve_ == expected.loss_curve_
+    assert clf.validation_scores_ == expected.validation_scores_
+    assert clf.best_validation_score_ == expected.best_validation_score_
+    assert_array_equal(clf.predict(X), expected.predict(X))
+
+
+def test_interrupt_keeps_the_last_lbfgs_iterate(iris, monkeypatch):
+    X, y = iris
+    interrupt_on_call(monkeypatch, 20)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(5,), solver="lbfgs", max_iter=1000, random_state=0
+    )
+    reg = interrupted_call(reg.fit, X, y)
+    assert 0 < reg.n_iter_ == len(reg.loss_curve_) < 20
+    assert reg.score(X, y) > 0.5  # trained, not the initial weights
+
+
+def test_interrupt_in_partial_fit_keeps_the_earlier_calls(iris, monkeypatch):
+    X, y = iris
+    clf = BackpropClassifier((5,), solver="sgd", batch_size=50, random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    before = clf.loss_curve_.copy()
+    interrupt_on_call(monkeypatch, 2)  # after the first batch of the fourth call
+    interrupted_call(clf.partial_fit, X, y)
+    assert clf.loss_curve_ == before and clf.n_iter_ == 3
+    assert np.isfinite(clf.predict_proba(X)).all()

@@ -1,0 +1,95 @@
+"""warm_start and partial_fit continue training under today's parameters."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_backprop import BackpropClassifier
+
+pytestmark = pytest.mark.usefixtures("no_convergence_warning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def weights(model):
+    return [w.copy() for w in model.coefs_ + model.intercepts_]
+
+
+def assert_same_weights(a, b):
+    for x, y in zip(a, b, strict=True):
+        assert_array_equal(x, y)
+
+
+# A step of learning_rate_init=1e-300 cannot move a weight of the sizes
+# trained here (it is below their last bit): the weights stay bit for bit.
+@pytest.mark.parametrize(
+    "first, then",
+    [("sgd", "sgd"), ("sgd", "adam"), ("adam", "sgd"), ("adam", "adam")],
+)
+def test_warm_start_fit_uses_todays_parameters(iris, first, then):
+    X, y = iris
+    clf = BackpropClassifier(
+        (5,), solver=first, learning_rate_init=0.1, warm_start=True, random_state=0
+    )
+    clf.set_params(max_iter=5).fit(X, y)
+    before = weights(clf)
+    # The previous optimizer (its rate, its momentum) would keep moving them.
+    clf.set_params(solver=then, learning_rate_init=1e-300).fit(X, y)
+    assert_same_weights(weights(clf), before)
+    assert clf.n_iter_ == 5 and len(clf.loss_curve_) == 10
+
+
+@pytest.mark.parametrize(
+    "params, changes",
+    [
+        (dict(solver="sgd", momentum=0), dict(learning_rate_init=1e-300)),
+        (dict(solver="adam"), dict(learning_rate_init=1e-300)),
+        # The kept velocity would move the weights; momentum=0 drops it.
+        (dict(solver="sgd", momentum=0.9), dict(learning_rate_init=1e-300, momentum=0)),
+    ],
+    ids=["sgd-rate", "adam-rate", "sgd-momentum"],
+)
+def test_partial_fit_applies_changed_hyperparameters(iris, params, changes):
+    X, y = iris
+    clf = BackpropClassifier((5,), learning_rate_init=0.1, random_state=0, **params)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    before = weights(clf)
+    clf.set_params(**changes).partial_fit(X, y)
+    assert_same_weights(weights(clf), before)
+    clf.set_params(**params, learning_rate_init=0.1).partial_fit(X, y)
+    assert not np.array_equal(clf.coefs_[0], before[0])
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_keeps_the_optimizer_state(iris, solver):
+    X, y = iris
+    params = dict(solver=solver, batch_size=50, shuffle=False, tol=0, random_state=0)
+    fitted = BackpropClassifier((5,), max_iter=3, **params).fit(X, y)
+    clf = BackpropClassifier((5,), **params)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    # Momentum and Adam's moments and step count carried over every call:
+    # three calls are the three epochs of one fit, bit for bit.
+    assert_same_weights(weights(clf), weights(fitted))
+    assert clf.loss_curve_ == fitted.loss_curve_
+
+
+def test_partial_fit_refuses_a_new_solver_and_says_how_to_restart(iris):
+    X, y = iris
+    clf = BackpropClassifier((5,), solver="sgd", random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    before = weights(clf)
+    clf.set_params(solver="adam")
+    with pytest.raises(ValueError, match="Call fit to train with the new solver"):
+        clf.partial_fit(X, y)
+    assert_same_weights(weights(clf), before)
+    # fit with warm_start=True switches, keeping the weights as its start.
+    clf.set_params(warm_start=True, max_iter=2).fit(X, y)
+    assert clf.n_iter_ == 2
