@@ -6,6 +6,7 @@ stores what comes back as fitted attributes. The subclasses say how targets
 are encoded, which output unit they need and how a validation set is scored.
 """
 
+import copy
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
@@ -23,6 +24,13 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_ACTIVATIONS
+from ._callbacks import (
+    CallbackListener,
+    CallbackSupportMixin,
+    has_callbacks,
+    open_fit_task,
+    task_metadata,
+)
 from ._losses import make_loss
 from ._network import Network, predict
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
@@ -41,7 +49,7 @@ DOC_LINK_TEMPLATE = (
 )
 
 
-class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
+class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared parameters, validation and fit/predict plumbing.
 
     Not for direct use: see ``BackpropClassifier`` and ``BackpropRegressor``.
@@ -167,18 +175,47 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         return X, y
 
     def _fit(
-        self, X, y, sample_weight=None, eval_set=None, incremental=False, classes=None
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+        incremental=False,
+        classes=None,
     ):
         """Fit, or continue fitting; on any error, restore the previous state."""
+        _check_validation_args(X_val, y_val, sample_weight_val)
+        if incremental:
+            max_tasks = 1
+        else:
+            # L-BFGS: one more task, begun after the last iteration, that may
+            # never run (see CallbackListener.on_train_end).
+            max_tasks = self.max_iter + (self.solver == "lbfgs")
+        # Opened before the state is saved: scikit-learn tears the callbacks
+        # down after fit from what this leaves on the estimator, failed or not.
+        task = open_fit_task(self, max_tasks)
         saved_state = self.__dict__.copy()
         try:
-            return self._fit_unsafe(X, y, sample_weight, eval_set, incremental, classes)
+            return self._fit_unsafe(
+                X,
+                y,
+                sample_weight,
+                (X_val, y_val, sample_weight_val),
+                incremental,
+                classes,
+                task,
+            )
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
             raise
 
-    def _fit_unsafe(self, X, y, sample_weight, eval_set, incremental, classes):
+    def _fit_unsafe(
+        self, X, y, sample_weight, validation_data, incremental, classes, task
+    ):
         if incremental and self.early_stopping:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
@@ -188,6 +225,10 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         continuing = self._is_continuing(incremental)
         X, y = self._validate_fit_data(X, y, reset=not continuing)
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
+        if task is not None:
+            task.call_on_fit_task_begin(
+                estimator=self, X=X, y=y, metadata=task_metadata(sample_weight)
+            )
         if continuing:
             encoder = self._fitted_target_encoder()
         else:
@@ -213,12 +254,19 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             network.initialize(self.init, random_state)
             history = History()
 
+        fit_data = X, y, sample_weight
         X, Y, sample_weight, validation = self._validation_split(
-            X, Y, y, sample_weight, eval_set, encoder, random_state, incremental
+            X, Y, y, sample_weight, validation_data, encoder, random_state, incremental
         )
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
         listeners = [VerboseListener()] if self.verbose else []
+        if task is not None and has_callbacks(self):
+            listeners.append(
+                self._callback_listener(
+                    task, network, history, encoder, validation, fit_data
+                )
+            )
 
         if self.solver == "lbfgs":
             solver = None
@@ -267,7 +315,48 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             )
 
         self._store_fit(network, history, encoder, solver)
+        if task is not None:
+            X, y, sample_weight = fit_data
+            task.call_on_fit_task_end(
+                estimator=self,
+                X=X,
+                y=y,
+                metadata=task_metadata(sample_weight),
+                reconstruction_attributes={},
+            )
         return self
+
+    def _callback_listener(self, task, network, history, encoder, validation, fit_data):
+        """Forward each epoch to scikit-learn's callbacks, with the validation
+        set (else the training data, ``fit_data``) to score."""
+        if validation is not None:
+            X, y, weights = validation.X, validation.labels, validation.sample_weight
+        else:
+            X, y, weights = fit_data
+
+        def snapshot():
+            # The fitted attributes as if training stopped now, enough to
+            # predict (what scikit-learn asks of them): the weights copied,
+            # since training goes on in place (_store_fit copies the curves);
+            # no solver state.
+            shadow = copy.copy(self)
+            before = dict(vars(shadow))
+            shadow._store_fit(network.copy(), history, encoder, None)
+            return {
+                name: value
+                for name, value in vars(shadow).items()
+                if before.get(name, _MISSING) is not value
+            }
+
+        return CallbackListener(
+            self,
+            task,
+            X,
+            y,
+            task_metadata(weights),
+            snapshot,
+            task_name="iteration" if self.solver == "lbfgs" else "epoch",
+        )
 
     def _encode(self, encoder, y, dtype):
         """Targets as the output layer sees them, in the network's dtype."""
@@ -289,16 +378,24 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         return min(self.batch_size, n_samples)
 
     def _validation_split(
-        self, X, Y, y, sample_weight, eval_set, encoder, random_state, incremental
+        self,
+        X,
+        Y,
+        y,
+        sample_weight,
+        validation_data,
+        encoder,
+        random_state,
+        incremental,
     ):
         """Return the training arrays and the validation set, if any."""
-        if eval_set is not None:
-            return X, Y, sample_weight, self._eval_set_validation(eval_set, encoder)
+        if validation_data[0] is not None:
+            return X, Y, sample_weight, self._given_validation(validation_data, encoder)
         if not self.early_stopping or incremental or self.solver == "lbfgs":
             # L-BFGS does not stop early: holding data out would only waste it.
             return X, Y, sample_weight, None
         stratify = y if is_classifier(self) and y.ndim == 1 else None
-        arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])
+        arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
         try:
             split = train_test_split(
                 *arrays,
@@ -310,36 +407,33 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
             raise ValueError(
                 f"Cannot hold out validation_fraction={self.validation_fraction} "
                 f"of {X.shape[0]} samples for early stopping ({error}). Raise "
-                "validation_fraction, pass eval_set=(X_val, y_val), or set "
+                "validation_fraction, pass X_val and y_val to fit, or set "
                 "early_stopping=False."
             ) from error
         if split[1].shape[0] < 2:
             raise ValueError(
                 "The validation set for early stopping has fewer than 2 samples. "
-                "Raise validation_fraction or pass eval_set=(X_val, y_val)."
+                "Raise validation_fraction or pass X_val and y_val to fit."
             )
-        X_train, X_val, Y_train, Y_val = split[:4]
-        sw_train, sw_val = split[4:] if sample_weight is not None else (None, None)
+        X_train, X_val, Y_train, Y_val, _, y_val = split[:6]
+        sw_train, sw_val = split[6:] if sample_weight is not None else (None, None)
         validation = Validation(
-            X_val, Y_val, sw_val, partial(self._encoded_score, encoder)
+            X_val, Y_val, sw_val, partial(self._encoded_score, encoder), y_val
         )
         return X_train, Y_train, sw_train, validation
 
-    def _eval_set_validation(self, eval_set, encoder):
-        if not isinstance(eval_set, (tuple, list)) or len(eval_set) not in (2, 3):
-            raise ValueError(
-                "eval_set must be a tuple (X_val, y_val) or (X_val, y_val, "
-                f"sample_weight_val); got {type(eval_set).__name__}."
-            )
-        X_val, y_val = eval_set[0], eval_set[1]
+    def _given_validation(self, validation_data, encoder):
+        """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
+        validated like the training data (same features, same classes)."""
+        X_val, y_val, sw_val = validation_data
         X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
-        sw_val = None
-        if len(eval_set) == 3 and eval_set[2] is not None:
+        if sw_val is not None:
             sw_val = _check_sample_weight(
-                eval_set[2], X_val, dtype=X_val.dtype, ensure_non_negative=True
+                sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
             )
         Y_val = self._encode(encoder, y_val, X_val.dtype)
-        return Validation(X_val, Y_val, sw_val, partial(self._encoded_score, encoder))
+        score = partial(self._encoded_score, encoder)
+        return Validation(X_val, Y_val, sw_val, score, y_val)
 
     def _store_fit(self, network, history, encoder, solver):
         """Publish a finished fit as fitted attributes, all at once.
@@ -424,6 +518,30 @@ class BaseBackprop(BaseEstimator, metaclass=ABCMeta):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+_MISSING = object()
+
+
+def _check_validation_args(X_val, y_val, sample_weight_val):
+    """X_val and y_val come together; sample_weight_val only with them."""
+    if X_val is not None and y_val is None:
+        raise ValueError(
+            "X_val was passed to fit without y_val: pass both X_val and y_val "
+            "(the validation set's targets), or neither."
+        )
+    if y_val is not None and X_val is None:
+        raise ValueError(
+            "y_val was passed to fit without X_val: pass both X_val and y_val, "
+            "or neither. In a Pipeline, route X_val to this step too, e.g. "
+            'Pipeline(..., transform_input=["X_val"]) with '
+            "set_fit_request(X_val=True, y_val=True)."
+        )
+    if sample_weight_val is not None and X_val is None:
+        raise ValueError(
+            "sample_weight_val was passed to fit without X_val and y_val: it "
+            "weights the validation set, so pass X_val and y_val too."
+        )
 
 
 def _copy_or_none(values):

@@ -116,7 +116,16 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         self._set_init_params(locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, eval_set=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to data matrix X and labels y.
 
         Parameters
@@ -127,11 +136,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples; multiplied by ``class_weight``.
-        eval_set : tuple (X_val, y_val) or (X_val, y_val, sample_weight_val), \
-default=None
-            A validation set scored and its loss recorded after every epoch
-            (``validation_scores_``, ``validation_loss_curve_``); with
-            ``early_stopping=True`` it replaces the held-out fraction.
+        %(validation_parameters)s
 
         Returns
         -------
@@ -146,7 +151,14 @@ default=None
         >>> clf.fit(X, y).predict(X)
         array([0, 1, 1, 0])
         """
-        return self._fit(X, y, sample_weight, eval_set)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)

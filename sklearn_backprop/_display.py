@@ -219,7 +219,8 @@ class LossCurveDisplay:
             scikit-learn's MLPs); for a :class:`~sklearn.pipeline.Pipeline`,
             its last step is used. ``validation_loss_curve_`` and
             ``validation_scores_`` are drawn when present and not None (with
-            ``early_stopping=True``, or an ``eval_set`` given to ``fit``).
+            ``early_stopping=True``, or ``X_val`` and ``y_val`` given to
+            ``fit``).
 
         ax : matplotlib Axes, default=None
             Axes for the losses. None makes a new figure and axes.

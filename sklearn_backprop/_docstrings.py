@@ -1,7 +1,8 @@
 """The parameter descriptions both estimators share, written once.
 
 Each estimator's class docstring holds the markers ``%(shared_parameters)s``
-and ``%(shared_attributes)s``; :func:`fill_shared_docs` replaces them, so
+and ``%(shared_attributes)s``, its ``fit`` docstring
+``%(validation_parameters)s``; :func:`fill_shared_docs` replaces them, so
 ``help()``, the API reference and the test that checks docstrings against
 ``get_params()`` all see the full text.
 """
@@ -67,7 +68,10 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
 
     verbose : bool, default=False
         Print one line per epoch: ``epoch=... loss=...
-        [validation_loss=... validation_score=...] time=...s``.
+        [validation_loss=... validation_score=...] time=...s``, and a last
+        line saying why training stopped: ``stopped=REASON n_iter=...`` and a
+        sentence (``REASON``: ``tol``, ``early_stopping``, ``max_iter``,
+        ``max_fun``, ``lbfgs``, ``callback`` or ``partial_fit``).
 
     warm_start : bool, default=False
         Continue from the previous fit's weights instead of drawing new ones.
@@ -86,9 +90,9 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (or use
-        ``eval_set`` given to ``fit``), stop when its score has not improved by
-        ``tol`` for ``n_iter_no_change`` epochs, and keep the weights of the
-        best epoch. For ``"sgd"`` and ``"adam"``.
+        ``X_val``, ``y_val`` given to ``fit``), stop when its score has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs, and keep the
+        weights of the best epoch. For ``"sgd"`` and ``"adam"``.
 
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping (stratified
@@ -134,7 +138,7 @@ loss_ : float
 
     validation_scores_ : list of float or None
         Score of the validation set after each epoch, when there is one
-        (``early_stopping=True`` or ``eval_set`` given to ``fit``).
+        (``early_stopping=True``, or ``X_val`` and ``y_val`` given to ``fit``).
 
     validation_loss_curve_ : list of float or None
         Mean loss of the validation set (without penalty) after each epoch,
@@ -173,10 +177,30 @@ loss_ : float
         The output unit."""
 
 
+VALIDATION_PARAMETERS = """\
+X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            A validation set, scored and its loss recorded after every epoch
+            (``validation_scores_``, ``validation_loss_curve_``); with
+            ``early_stopping=True`` it replaces the ``validation_fraction``
+            held out of ``X``. In a :class:`~sklearn.pipeline.Pipeline`, the
+            earlier steps transform it as they transform ``X`` with
+            ``Pipeline(..., transform_input=["X_val"])`` and metadata routing
+            (``set_fit_request(X_val=True, y_val=True)``).
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of the validation set, encoded as ``y`` (for the
+            classifier, among the classes of ``y``). Required with ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Non-negative weights of the validation samples."""
+
+
 def fill_shared_docs(cls):
     """Class decorator: put the shared parameter and attribute text into the
-    class docstring."""
+    class docstring, and the validation set's into ``fit``'s."""
     cls.__doc__ = cls.__doc__.replace(
         "%(shared_parameters)s", SHARED_PARAMETERS
     ).replace("%(shared_attributes)s", SHARED_ATTRIBUTES)
+    cls.fit.__doc__ = cls.fit.__doc__.replace(
+        "%(validation_parameters)s", VALIDATION_PARAMETERS
+    )
     return cls

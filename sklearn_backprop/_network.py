@@ -222,6 +222,14 @@ class Network:
             start += fan_out
         return coefs, intercepts
 
+    def copy(self):
+        """The same network over a copy of the weights (a snapshot)."""
+        new = Network(
+            self.layer_units, self.activation, self.loss, self.fit_intercept, self.dtype
+        )
+        new.params[...] = self.params
+        return new
+
     def set_weights(self, coefs, intercepts):
         """Copy existing weights (e.g. a fitted model's) into ``params``."""
         sources = list(coefs) + list(intercepts)

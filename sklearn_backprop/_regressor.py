@@ -175,7 +175,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self._set_init_params(locals())
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None, eval_set=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to data matrix X and targets y.
 
         Parameters
@@ -186,11 +195,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples.
-        eval_set : tuple (X_val, y_val) or (X_val, y_val, sample_weight_val), \
-default=None
-            A validation set scored (R^2) and its loss recorded after every
-            epoch; with ``early_stopping=True`` it replaces the held-out
-            fraction.
+        %(validation_parameters)s
 
         Returns
         -------
@@ -207,7 +212,14 @@ default=None
         >>> reg.fit(X, 100 * X.ravel() ** 2).score(X, 100 * X.ravel() ** 2) > 0.99
         True
         """
-        return self._fit(X, y, sample_weight, eval_set)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     @available_if(partial_fit_available)
     @_fit_context(prefer_skip_nested_validation=True)

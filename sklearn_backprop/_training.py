@@ -37,39 +37,116 @@ class Validation:
     """A held-out set scored after every epoch.
 
     ``score(y, output, sample_weight)`` returns the estimator's score (accuracy
-    or R^2) from encoded targets and the network's output.
+    or R^2) from encoded targets and the network's output; ``labels`` are the
+    targets as given to fit, for listeners that score the estimator itself.
     """
 
     X: object
     y: np.ndarray
     sample_weight: np.ndarray | None
     score: object
+    labels: object = None
 
 
 class Listener:
-    """Receives training events; every method does nothing by default."""
+    """Receives training events; every method does nothing by default.
 
-    def on_epoch_end(self, history, elapsed):
-        """Called after each epoch (each L-BFGS iteration) is recorded."""
+    The one path for training events: ``verbose`` (:class:`VerboseListener`)
+    and scikit-learn's callbacks (``_callbacks.CallbackListener``) are both
+    listeners. An epoch's events name it by its position in the
+    :class:`History`, so a loop that records the history elsewhere (e.g. a
+    compiled kernel) can send them afterwards with :func:`replay_epochs`.
+    """
+
+    def on_epoch_begin(self, history):
+        """Called before each epoch (each L-BFGS iteration)."""
+
+    def on_epoch_end(self, history, epoch, elapsed):
+        """Called after epoch number ``epoch`` (1-based, counted across warm
+        starts: ``history.loss_curve[epoch - 1]`` is its loss) is recorded,
+        ``elapsed`` seconds into the run.
+
+        Return True to stop training after this epoch.
+        """
+
+    def on_train_end(self, history, stop):
+        """Called once when the loop ends normally, with its :class:`Stop`."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why training ended: a short ``reason`` code and a sentence for people.
+
+    ``reason`` is one of ``"tol"`` (the training loss stopped improving),
+    ``"early_stopping"`` (the validation score stopped improving),
+    ``"max_iter"``, ``"max_fun"``, ``"callback"`` (a listener asked to stop),
+    ``"partial_fit"`` (one epoch done) or ``"lbfgs"`` (L-BFGS converged).
+    """
+
+    reason: str
+    message: str
 
 
 class VerboseListener(Listener):
     """Prints one ``key=value`` line per epoch, stable for parsing::
 
     epoch=3 loss=0.41230017 validation_loss=0.4501 validation_score=0.9 time=0.012s
+
+    and a last line saying why training stopped::
+
+    stopped=tol n_iter=37 the training loss did not improve by tol=0.0001 ...
     """
 
-    def on_epoch_end(self, history, elapsed):
-        parts = [
-            f"epoch={len(history.loss_curve)}",
-            f"loss={history.loss_curve[-1]:.8f}",
-        ]
+    def on_epoch_end(self, history, epoch, elapsed):
+        # Negative: the validation curves may start later than loss_curve
+        # (a warm start that adds a validation set), never end elsewhere.
+        at = epoch - len(history.loss_curve) - 1
+        parts = [f"epoch={epoch}", f"loss={history.loss_curve[at]:.8f}"]
         if history.validation_loss_curve:
-            parts.append(f"validation_loss={history.validation_loss_curve[-1]:.8f}")
+            parts.append(f"validation_loss={history.validation_loss_curve[at]:.8f}")
         if history.validation_scores:
-            parts.append(f"validation_score={history.validation_scores[-1]:.8f}")
+            parts.append(f"validation_score={history.validation_scores[at]:.8f}")
         parts.append(f"time={elapsed:.3f}s")
         print(" ".join(parts), flush=True)
+
+    def on_train_end(self, history, stop):
+        print(f"stopped={stop.reason} n_iter={history.n_iter} {stop.message}")
+
+
+def _epoch_begin(listeners, history):
+    for listener in listeners:
+        listener.on_epoch_begin(history)
+
+
+def _epoch_end(listeners, history, started):
+    """Tell every listener the epoch ended; whether one of them asks to stop."""
+    elapsed = time.perf_counter() - started
+    epoch = len(history.loss_curve)
+    stop = False
+    for listener in listeners:
+        stop |= bool(listener.on_epoch_end(history, epoch, elapsed))
+    return stop
+
+
+def replay_epochs(listeners, history, first, elapsed):
+    """Send the epoch events of a run recorded in ``history`` after the fact.
+
+    For a loop that cannot call listeners as it goes (a compiled kernel):
+    epochs ``first`` to ``len(history.loss_curve)`` (1-based), each with its
+    time in ``elapsed``. Listeners asking to stop are too late to be heard, and
+    those that read the network see its final weights: choose a loop that
+    calls them live when that matters.
+    """
+    epochs = range(first, len(history.loss_curve) + 1)
+    for epoch, seconds in zip(epochs, elapsed, strict=True):
+        _epoch_begin(listeners, history)
+        for listener in listeners:
+            listener.on_epoch_end(history, epoch, seconds)
+
+
+def _train_end(listeners, history, stop):
+    for listener in listeners:
+        listener.on_train_end(history, stop)
 
 
 def _divergence_error(epoch, cause, advice):
@@ -290,7 +367,7 @@ def train_stochastic(
     started = time.perf_counter()
     epochs = 1 if incremental else max_iter
     history.n_iter = history.n_iter if incremental else 0
-    converged = incremental
+    stop = None
     diverged = interrupted = False
     first_epoch = len(history.loss_curve)
     # Looked up once: an epoch of the documents' network takes microseconds.
@@ -299,6 +376,8 @@ def train_stochastic(
     with quiet_floating_point():
         try:
             for _ in range(epochs):
+                if listeners:
+                    _epoch_begin(listeners, history)
                 loss_sum = weight_sum = 0.0
                 scale = solver.gradient_scale
                 for X_batch, y_batch, sw_batch in source.batches(random_state):
@@ -316,21 +395,23 @@ def train_stochastic(
                 if validation is not None:
                     _record_validation(network, validation, history)
                 if not math.isfinite(epoch_loss):
-                    diverged = converged = True
+                    diverged = True
                     break
-                for listener in listeners:
-                    listener.on_epoch_end(history, time.perf_counter() - started)
+                asked_to_stop = listeners and _epoch_end(listeners, history, started)
                 solver.end_epoch(history.t)
                 improved = _update_plateau_count(history, epoch_loss, tol, track_best)
                 if improved and track_best:
                     np.copyto(best_params, params)
+                if asked_to_stop:
+                    stop = Stop("callback", "a callback asked to stop training.")
+                    break
                 if history.no_improvement_count > n_iter_no_change:
                     if solver.on_plateau():
-                        converged = True
+                        stop = _plateau_stop(track_best, tol, n_iter_no_change)
                         break
                     history.no_improvement_count = 0
         except KeyboardInterrupt:
-            interrupted = converged = True
+            interrupted = True
     _finish(
         params,
         history,
@@ -340,10 +421,26 @@ def train_stochastic(
         first_epoch=first_epoch,
         advice=STOCHASTIC_ADVICE,
     )
-    if not converged:
+    if diverged or interrupted:
+        stop = _abort_stop(diverged)
+    elif stop is None and incremental:
+        stop = Stop("partial_fit", "one epoch over the data (partial_fit).")
+    elif stop is None:
+        stop = Stop("max_iter", f"max_iter={max_iter} epochs ran before convergence.")
         warnings.warn(
             _max_iter_message(max_iter, tol), ConvergenceWarning, stacklevel=2
         )
+    _train_end(listeners, history, stop)
+
+
+def _plateau_stop(on_validation, tol, n_iter_no_change):
+    watched = "validation score" if on_validation else "training loss"
+    return Stop(
+        "early_stopping" if on_validation else "tol",
+        f"the {watched} did not improve by tol={tol} for "
+        f"n_iter_no_change={n_iter_no_change} epochs in a row"
+        + ("; the best weights were kept." if on_validation else "."),
+    )
 
 
 def _max_iter_message(max_iter, tol):
@@ -431,12 +528,19 @@ def train_lbfgs(
         np.copyto(accepted, intermediate_result.x)
         history.loss_curve.append(float(intermediate_result.fun))
         history.t += X.shape[0]
+        history.n_iter += 1
+        network.params[...] = intermediate_result.x
         if validation is not None:
-            network.params[...] = intermediate_result.x
             _record_validation(network, validation, history)
-        for listener in listeners:
-            listener.on_epoch_end(history, time.perf_counter() - started)
+        if listeners:
+            if _epoch_end(listeners, history, started):
+                # SciPy ends L-BFGS when its callback raises StopIteration.
+                raise StopIteration
+            _epoch_begin(listeners, history)
 
+    history.n_iter = 0
+    if listeners:
+        _epoch_begin(listeners, history)
     result, interrupted = None, False
     with quiet_floating_point():
         try:
@@ -477,10 +581,47 @@ def train_lbfgs(
         first_epoch=first_epoch,
         advice=LBFGS_ADVICE,
     )
-    if result is not None and result.status != 0:
+    if result is None:
+        stop = _abort_stop(False)
+    else:
+        stop = _lbfgs_stop(result, max_iter, max_fun)
+    if result is not None and result.status not in (0, 99):
         warnings.warn(
             f"L-BFGS stopped before convergence ({result.message}). Increase "
             "max_iter or max_fun, or standardise X.",
             ConvergenceWarning,
             stacklevel=2,
         )
+    _train_end(listeners, history, stop)
+
+
+def _abort_stop(diverged):
+    """The Stop of a fit that diverged after early stopping found a best epoch
+    (else it raised), or that the user interrupted."""
+    if diverged:
+        return Stop(
+            "diverged",
+            "the loss stopped being finite; the weights of the best epoch were kept.",
+        )
+    return Stop(
+        "interrupted",
+        "interrupted by the user; the weights trained so far were kept.",
+    )
+
+
+def _lbfgs_stop(result, max_iter, max_fun):
+    """Why SciPy's L-BFGS-B ended (``result.status``: 0 converged, 1 a limit
+    reached, 99 its callback raised StopIteration)."""
+    if result.status == 0:
+        return Stop("lbfgs", f"L-BFGS converged ({result.message}).")
+    if result.status == 99:
+        return Stop("callback", "a callback asked to stop training.")
+    if result.nfev >= max_fun:
+        return Stop(
+            "max_fun", f"max_fun={max_fun} loss evaluations ran ({result.message})."
+        )
+    if result.status == 1:
+        return Stop(
+            "max_iter", f"max_iter={max_iter} iterations ran before convergence."
+        )
+    return Stop("lbfgs", f"L-BFGS stopped: {result.message}.")

@@ -85,11 +85,11 @@ def test_pipeline_uses_its_last_step():
 
 
 @pytest.mark.usefixtures("no_convergence_warning")
-def test_regressor_with_eval_set():
+def test_regressor_with_validation_data():
     X, y = load_diabetes(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     reg = BackpropRegressor(max_iter=6, random_state=0)
-    reg.fit(X[:300], y[:300], eval_set=(X[300:], y[300:]))
+    reg.fit(X[:300], y[:300], X_val=X[300:], y_val=y[300:])
     display = LossCurveDisplay.from_estimator(reg)
     assert len(display.lines_) == 3
     assert_array_equal(display.lines_[2].get_ydata(), reg.validation_scores_)

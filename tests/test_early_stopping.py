@@ -30,7 +30,7 @@ def test_early_stopping_restores_the_best_weights(noisy):
         early_stopping=True,
         n_iter_no_change=20,
         random_state=0,
-    ).fit(X_train, y_train, eval_set=(X_val, y_val))
+    ).fit(X_train, y_train, X_val=X_val, y_val=y_val)
     scores = np.array(clf.validation_scores_)
     assert clf.best_validation_score_ == scores.max()
     assert scores[-1] < scores.max()  # the last epoch was not the best
@@ -58,43 +58,6 @@ def test_validation_fraction_is_stratified(noisy):
     assert clf.validation_scores_[0] * 20 == pytest.approx(
         round(clf.validation_scores_[0] * 20)
     )
-
-
-def test_eval_set_without_early_stopping_only_records(noisy):
-    X, y = noisy
-    params = dict(max_iter=30, random_state=0)
-    monitored = BackpropClassifier(**params).fit(
-        X[:150], y[:150], eval_set=(X[150:], y[150:])
-    )
-    plain = BackpropClassifier(**params).fit(X[:150], y[:150])
-    assert len(monitored.validation_scores_) == len(monitored.loss_curve_) == 30
-    assert len(monitored.validation_loss_curve_) == 30
-    assert plain.validation_scores_ is None and plain.validation_loss_curve_ is None
-    # Monitoring does not change training.
-    assert_allclose(monitored.coefs_[0], plain.coefs_[0])
-
-
-def test_validation_loss_curve_matches_the_training_loss_on_the_same_data():
-    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
-    reg = BackpropRegressor(alpha=0, batch_size=None, max_iter=5, random_state=0).fit(
-        X, y, eval_set=(X, y)
-    )
-    # Full batch: the training loss of epoch k is measured before its update,
-    # the validation loss after it, so the validation curve leads by one.
-    assert_allclose(reg.validation_loss_curve_[:-1], reg.loss_curve_[1:], rtol=1e-12)
-
-
-def test_eval_set_sample_weight_is_used():
-    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
-    sw = np.r_[np.zeros(30), np.ones(30)]
-    reg = BackpropRegressor(max_iter=5, random_state=0)
-    weighted = reg.fit(X, y, eval_set=(X, y, sw)).validation_scores_
-    halved = (
-        BackpropRegressor(max_iter=5, random_state=0)
-        .fit(X, y, eval_set=(X[30:], y[30:]))
-        .validation_scores_
-    )
-    assert_allclose(weighted, halved, rtol=1e-12)
 
 
 def test_regressor_early_stopping_with_sample_weight():

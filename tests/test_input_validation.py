@@ -59,19 +59,6 @@ def test_negative_or_misshaped_sample_weight(estimator):
         estimator(max_iter=2).fit(X, Y, sample_weight=[1, 1])
 
 
-@pytest.mark.parametrize("estimator", ESTIMATORS)
-def test_bad_eval_set(estimator):
-    with pytest.raises(ValueError, match="eval_set must be a tuple"):
-        estimator(max_iter=2).fit(X, Y, eval_set=X)
-    with pytest.raises(ValueError, match="expecting 2 features"):
-        estimator(max_iter=2).fit(X, Y, eval_set=(np.ones((2, 3)), [0, 1]))
-
-
-def test_eval_set_with_unseen_class():
-    with pytest.raises(ValueError, match="not among the classes"):
-        BackpropClassifier(max_iter=2).fit(X, Y, eval_set=(X, [0, 1, 2, 0]))
-
-
 def test_partial_fit_with_different_features():
     clf = BackpropClassifier().partial_fit(X, Y, classes=[0, 1])
     with pytest.raises(ValueError, match="expecting 2 features"):

@@ -152,7 +152,7 @@ def test_sample_weight_routed_through_pipeline_and_search(iris):
     with config_context(enable_metadata_routing=True):
         clf = (
             BackpropClassifier(random_state=0, max_iter=20)
-            .set_fit_request(sample_weight=True, eval_set=False)
+            .set_fit_request(sample_weight=True)
             .set_score_request(sample_weight=True)
         )
         pipe = make_pipeline(StandardScaler().set_fit_request(sample_weight=False), clf)

@@ -156,12 +156,12 @@ def test_overflowing_validation_rows_keep_the_model_and_say_why():
         hidden_layer_sizes=(10,), activation="relu", max_iter=100, random_state=0
     )
     with pytest.warns(UserWarning, match="outputs on the validation set overflowed"):
-        reg.fit(X, y, eval_set=(X_val, y_val))
+        reg.fit(X, y, X_val=X_val, y_val=y_val)
     assert not np.isfinite(reg.validation_scores_).any()
     assert reg.score(X, y) > 0.9
     reg.set_params(early_stopping=True)
     with pytest.raises(ValueError, match="No epoch gave a finite validation score"):
-        reg.fit(X, y, eval_set=(X_val, y_val))
+        reg.fit(X, y, X_val=X_val, y_val=y_val)
 
 
 @pytest.mark.parametrize("method", ["predict", "predict_proba"])
