@@ -3,9 +3,9 @@ Training curves of the solvers
 ==============================
 
 Every fit records the training loss of each epoch in ``loss_curve_``. Given a
-validation set (``eval_set`` in ``fit``, or ``early_stopping=True``), it also
-records the validation loss in ``validation_loss_curve_`` and the validation
-score (accuracy here) in ``validation_scores_``.
+validation set (``X_val`` and ``y_val`` in ``fit``, or ``early_stopping=True``),
+it also records the validation loss in ``validation_loss_curve_`` and the
+validation score (accuracy here) in ``validation_scores_``.
 :class:`~sklearn_backprop.LossCurveDisplay` draws the three.
 
 We train the same 64-100-10 network on the hand-written digits with each
@@ -15,8 +15,9 @@ solver and compare the curves.
 # %%
 # Data
 # ----
-# The eval set is not passed through a pipeline's scaler, so we scale both
-# sets ourselves, with the scaler fitted on the training set only.
+# No pipeline here, so we scale both sets ourselves, with the scaler fitted on
+# the training set only. (In a pipeline, metadata routing with
+# ``transform_input=["X_val"]`` does this; see the user guide.)
 import warnings
 
 import matplotlib.pyplot as plt
@@ -58,7 +59,7 @@ for name, params in solvers.items():
     with warnings.catch_warnings():
         # 100 epochs are enough to compare the curves, not to converge fully.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        clf.fit(X_train, y_train, eval_set=(X_val, y_val))
+        clf.fit(X_train, y_train, X_val=X_val, y_val=y_val)
     fitted[name] = clf
     print(
         f"{name}:\n    {clf.n_iter_} epochs, final loss {clf.loss_:.4f}, "
