@@ -71,7 +71,8 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         [validation_loss=... validation_score=...] time=...s``, and a last
         line saying why training stopped: ``stopped=REASON n_iter=...`` and a
         sentence (``REASON``: ``tol``, ``early_stopping``, ``max_iter``,
-        ``max_fun``, ``lbfgs``, ``callback`` or ``partial_fit``).
+        ``max_fun``, ``lbfgs``, ``callback``, ``partial_fit``, ``diverged``
+        or ``interrupted``).
 
     warm_start : bool, default=False
         Continue from the previous fit's weights instead of drawing new ones.

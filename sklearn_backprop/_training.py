@@ -80,7 +80,9 @@ class Stop:
     ``reason`` is one of ``"tol"`` (the training loss stopped improving),
     ``"early_stopping"`` (the validation score stopped improving),
     ``"max_iter"``, ``"max_fun"``, ``"callback"`` (a listener asked to stop),
-    ``"partial_fit"`` (one epoch done) or ``"lbfgs"`` (L-BFGS converged).
+    ``"partial_fit"`` (one epoch done), ``"lbfgs"`` (L-BFGS converged),
+    ``"diverged"`` (the best epoch of early stopping kept) or
+    ``"interrupted"`` (Ctrl-C).
     """
 
     reason: str
