@@ -75,8 +75,7 @@ def _target_scaling(model):
 
     The one place that knows where the regressor keeps its target scaling.
     """
-    encoder = model._target_encoder
-    return encoder.offset, encoder.scale
+    return model._y_offset, model._y_scale
 
 
 def _output_type(input_type):
