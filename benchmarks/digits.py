@@ -136,7 +136,7 @@ def main():
             f"  {activation:<8}  ours {ours:5.2f}  MLPClassifier {mlp:5.2f}  "
             f"lean NumPy loop {lean:5.2f}\n"
             f"            MLP / ours {median_ratio(times['MLP'], times['ours']):.2f} "
-            f"(target >= 3)  MLP / lean loop "
+            "  MLP / lean loop "
             f"{median_ratio(times['MLP'], times['lean']):.2f}  ours / lean loop "
             f"{median_ratio(times['ours'], times['lean']):.2f}"
         )

@@ -34,6 +34,7 @@ import numpy as np
 from numpy import add, multiply
 
 from ._activations import ACTIVATIONS, DERIVATIVES
+from ._threads import sized_by
 
 # Rows per chunk when predicting: bounds the memory of a prediction to about
 # this many bytes per layer, whatever the number of samples.
@@ -96,6 +97,14 @@ def forward(X, coefs, intercepts, units, outputs):
     return layer_input
 
 
+def _predict_shape(X, coefs, *args):
+    """The layer units and the rows per product of a ``predict`` call."""
+    units = [coefs[0].shape[0]] + [coef.shape[1] for coef in coefs]
+    chunk = PREDICT_CHUNK_BYTES // (coefs[0].dtype.itemsize * max(units[1:]))
+    return units, min(X.shape[0], max(1, chunk))
+
+
+@sized_by(_predict_shape)
 def predict(X, coefs, intercepts, activation, output_activation):
     """Forward ``X`` through the network in chunks of rows.
 

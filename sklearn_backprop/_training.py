@@ -14,7 +14,9 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
+from . import _fast
 from ._network import Workspace, quiet_floating_point
+from ._threads import sized_by
 
 
 @dataclass
@@ -308,6 +310,12 @@ class _BatchSource:
         return X, y, sw
 
 
+@sized_by(
+    lambda network, solver, X, *args, batch_size, **kwargs: (
+        network.layer_units,
+        min(batch_size, X.shape[0]),
+    )
+)
 def train_stochastic(
     network,
     solver,
@@ -360,6 +368,47 @@ def train_stochastic(
         One epoch, as ``partial_fit``: no convergence warning.
     """
     batch_size = min(batch_size, X.shape[0])
+    if _fast.chosen(network, solver, X, batch_size, validation, listeners):
+        # A small network: the whole fit in compiled code (see _fast).
+        history.n_iter = history.n_iter if incremental else 0
+        first_epoch = len(history.loss_curve)
+        stop, diverged, interrupted = None, False, False
+        try:
+            ending = _fast.train_stochastic(
+                network,
+                solver,
+                X,
+                y,
+                sample_weight,
+                batch_size=batch_size,
+                shuffle=shuffle,
+                epochs=1 if incremental else max_iter,
+                tol=tol,
+                n_iter_no_change=n_iter_no_change,
+                alpha=alpha,
+                random_state=random_state,
+                history=history,
+            )
+        except KeyboardInterrupt:
+            interrupted = True
+        else:
+            diverged = ending == "diverged"
+            if ending == "plateau":
+                stop = _plateau_stop(False, tol, n_iter_no_change)
+        _end_stochastic(
+            network.params,
+            history,
+            listeners,
+            stop,
+            diverged=diverged,
+            interrupted=interrupted,
+            best_params=None,
+            first_epoch=first_epoch,
+            incremental=incremental,
+            max_iter=max_iter,
+            tol=tol,
+        )
+        return
     source = _BatchSource(X, y, sample_weight, batch_size, shuffle)
     workspace = Workspace(network.layer_units, batch_size, network.dtype)
     grad = np.zeros_like(network.params)
@@ -414,6 +463,37 @@ def train_stochastic(
                     history.no_improvement_count = 0
         except KeyboardInterrupt:
             interrupted = True
+    _end_stochastic(
+        params,
+        history,
+        listeners,
+        stop,
+        diverged=diverged,
+        interrupted=interrupted,
+        best_params=best_params,
+        first_epoch=first_epoch,
+        incremental=incremental,
+        max_iter=max_iter,
+        tol=tol,
+    )
+
+
+def _end_stochastic(
+    params,
+    history,
+    listeners,
+    stop,
+    *,
+    diverged,
+    interrupted,
+    best_params,
+    first_epoch,
+    incremental,
+    max_iter,
+    tol,
+):
+    """End a stochastic fit, whichever loop ran it: ``_finish``, the
+    :class:`Stop`, the max_iter warning and the listeners' train end."""
     _finish(
         params,
         history,
@@ -430,7 +510,10 @@ def train_stochastic(
     elif stop is None:
         stop = Stop("max_iter", f"max_iter={max_iter} epochs ran before convergence.")
         warnings.warn(
-            _max_iter_message(max_iter, tol), ConvergenceWarning, stacklevel=2
+            _max_iter_message(max_iter, tol),
+            ConvergenceWarning,
+            # above: train_stochastic, its BLAS-threads wrapper, the estimator
+            stacklevel=4,
         )
     _train_end(listeners, history, stop)
 
@@ -495,6 +578,7 @@ def _update_plateau_count(history, loss, tol, on_validation):
     return improved
 
 
+@sized_by(lambda network, X, *args, **kwargs: (network.layer_units, X.shape[0]))
 def train_lbfgs(
     network,
     X,
@@ -592,7 +676,7 @@ def train_lbfgs(
             f"L-BFGS stopped before convergence ({result.message}). Increase "
             "max_iter or max_fun, or standardise X.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
     _train_end(listeners, history, stop)
 

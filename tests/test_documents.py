@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_backprop import BackpropClassifier
+from sklearn_backprop import BackpropClassifier, _fast
 
 X_DOC1 = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
 X_DOC2 = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -74,11 +74,26 @@ def test_trilayered_program_bit_for_bit():
         l1_delta = l2_delta.dot(syn1.T) * nonlin(l1, deriv=True)
         syn1 += l1.T.dot(l2_delta)
         syn0 += X_DOC1.T.dot(l1_delta)
-    clf = fit_quietly(
-        BackpropClassifier((4,), **document_settings(max_iter=2000)), X_DOC1, y.ravel()
-    )
+    with _fast.engine("numpy"):
+        clf = fit_quietly(
+            BackpropClassifier((4,), **document_settings(max_iter=2000)),
+            X_DOC1,
+            y.ravel(),
+        )
     assert_array_equal(clf.coefs_[0], syn0)
     assert_array_equal(clf.coefs_[1], syn1)
+    # The compiled loop (which trains this network by default) does the same
+    # operations, but C's exp and NumPy's vectorised exp may differ in the
+    # last bit, and BLAS orders its sums its own way: a few ulps after 2000
+    # epochs (1.6e-15 measured), so 1e-13.
+    with _fast.engine("compiled"):
+        clf = fit_quietly(
+            BackpropClassifier((4,), **document_settings(max_iter=2000)),
+            X_DOC1,
+            y.ravel(),
+        )
+    assert_allclose(clf.coefs_[0], syn0, rtol=1e-13)
+    assert_allclose(clf.coefs_[1], syn1, rtol=1e-13)
 
 
 def test_bilayered_program_printed_output():

@@ -1,0 +1,225 @@
+"""The compiled training loop: the whole stochastic fit of a small network.
+
+On a small network (the documents' 3-4-1, a default network on iris) an epoch
+of the NumPy engine is some thirty NumPy calls a batch on arrays of a few
+numbers: the time goes to calling, not to arithmetic. The Cython kernel
+``_loop.train_epochs`` runs every epoch and batch, the solver's steps, the
+loss curve and the plateau count in compiled code, with the same arithmetic
+in the same order as the NumPy engine (they agree to about 1e-15 in float64;
+``tests/test_compiled.py``). ``_training.train_stochastic`` asks
+:func:`chosen` whether the kernel takes a fit and, if so, hands it to
+:func:`train_stochastic`; the NumPy engine stays the reference and the path
+for large networks, sparse data, validation sets and per-epoch listeners.
+
+Shuffled orders are drawn from the fit's ``random_state`` exactly as the
+NumPy loop draws them (one ``permutation`` per epoch), a chunk of epochs at a
+time; a fit that stops inside a chunk redraws only the epochs it ran, so the
+generator ends where the NumPy loop would leave it. Between chunks Python
+runs: a ``KeyboardInterrupt`` takes effect there, not inside a chunk (a
+chunk is bounded to about 20 ms of arithmetic).
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import sys
+from contextlib import contextmanager
+
+import numpy as np
+
+# Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
+KERNEL_VERSION = 1
+
+_UNITS = {"logistic": 0, "tanh": 1, "relu": 2, "identity": 3, "softmax": 4, "exp": 5}
+_LOSSES = {"squared_error": 0, "log_loss": 1, "poisson": 2}
+_SCHEDULES = {"constant": 0, "invscaling": 1, "adaptive": 2}
+
+# Which engine trains a fit the kernel covers: None chooses by cost (see
+# ``chosen``); "numpy" or "compiled" force one (tests and benchmarks).
+_forced = None
+
+# The kernel takes a fit while a batch's work (weights x rows) stays below
+# this. Both engines make the same BLAS products, so above it they run at the
+# same speed, the products' (benchmarks/engines.py: 100-256-256-3 in batches
+# of 200, 18e6, timed equal); below it the kernel saves NumPy's calls and
+# wins (1.3x to 25x measured): large networks keep the reference engine.
+MAX_WORK_PER_BATCH = 2**22
+
+# Multiply-adds of a chunk of epochs run without returning to Python.
+_CHUNK_WORK = 2**24
+
+
+def _load_kernel():
+    """The compiled module, or None (a source tree where it was not built).
+
+    The test command runs in the source tree, whose package has Python files
+    only; ``pip install .`` put the built module in the installed copy of
+    this package, which is loaded from there (as ``pkgutil.extend_path``
+    would extend the package's path).
+    """
+    try:
+        from . import _loop
+    except ImportError:
+        _loop = None
+        here = os.path.dirname(os.path.abspath(__file__))
+        for entry in sys.path:
+            directory = os.path.join(entry or os.curdir, "sklearn_backprop", "_fast")
+            if os.path.abspath(directory) == here or not os.path.isdir(directory):
+                continue
+            spec = importlib.machinery.PathFinder.find_spec("_loop", [directory])
+            if spec is None or not isinstance(
+                spec.loader, importlib.machinery.ExtensionFileLoader
+            ):
+                continue
+            spec = importlib.util.spec_from_file_location(
+                __name__ + "._loop", spec.origin
+            )
+            _loop = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(_loop)
+            sys.modules[spec.name] = _loop
+            break
+    if getattr(_loop, "KERNEL_VERSION", None) != KERNEL_VERSION:
+        return None
+    return _loop
+
+
+kernel = _load_kernel()
+
+
+@contextmanager
+def engine(name):
+    """Force the ``"numpy"`` or the ``"compiled"`` engine (None: by cost)
+    for the fits made inside the context."""
+    global _forced
+    previous, _forced = _forced, name
+    try:
+        yield
+    finally:
+        _forced = previous
+
+
+def chosen(network, solver, X, batch_size, validation, listeners):
+    """Whether the compiled kernel trains this fit: it covers it and, unless
+    an engine is forced, it costs less than the NumPy engine.
+
+    It covers dense float32/float64 data, sgd and adam, every unit and loss;
+    a validation set or a listener needs Python after every epoch, so those
+    fits stay in the NumPy loop.
+    """
+    if (
+        _forced == "numpy"
+        or kernel is None
+        or validation is not None
+        or listeners
+        or not isinstance(X, np.ndarray)
+        or X.dtype not in (np.float32, np.float64)
+        or type(solver).__name__ not in ("SGD", "Adam")
+        or network.activation not in _UNITS
+        or network.output_activation not in _UNITS
+        or network.loss.name not in _LOSSES
+    ):
+        return False
+    if _forced == "compiled":
+        return True
+    return network.n_coefs * batch_size <= MAX_WORK_PER_BATCH
+
+
+def train_stochastic(
+    network,
+    solver,
+    X,
+    y,
+    sample_weight,
+    *,
+    batch_size,
+    shuffle,
+    epochs,
+    tol,
+    n_iter_no_change,
+    alpha,
+    random_state,
+    history,
+):
+    """Run up to ``epochs`` epochs in the kernel, as ``_training``'s loop
+    would; update ``network``, ``solver`` and ``history`` in place.
+
+    Returns how the run ended: ``"plateau"`` (the loss stopped improving),
+    ``"diverged"`` (the last epoch's loss, recorded, is not finite) or None
+    (every epoch ran).
+    """
+    dtype = network.dtype
+    X = np.ascontiguousarray(X, dtype)
+    y = np.ascontiguousarray(y, dtype)
+    n_samples = X.shape[0]
+    weighted = sample_weight is not None
+    sample_weight = (
+        np.ascontiguousarray(sample_weight, dtype) if weighted else np.ones(1, dtype)
+    )
+    shuffled = shuffle and batch_size < n_samples
+    rows = sum(network.layer_units[1:]) * batch_size
+    buffers = [np.empty(rows, dtype), np.empty(rows, dtype)]
+    # shuffled rows are gathered into a batch of their own
+    buffers.append(np.empty(batch_size * X.shape[1] if shuffled else 0, dtype))
+    grad = np.zeros_like(network.params)
+    layer_units = np.asarray(network.layer_units, np.intp)
+    if type(solver).__name__ == "SGD":
+        code = 0
+        velocity = solver._momentum_velocity
+        states = [np.empty(0, dtype) if velocity is None else velocity] * 2
+        hyper = [
+            solver.learning_rate_init,
+            solver.momentum,
+            float(solver.nesterovs_momentum),
+            _SCHEDULES[solver.schedule],
+            solver.power_t,
+            0.0,
+            0.0,
+            0.0,
+        ]
+        scalars = [solver.learning_rate, 0.0, 0.0, 0.0, 0.0]
+    else:
+        code = 1
+        states = [solver.first_moment, solver.second_moment]
+        hyper = [solver.learning_rate_init, 0.0, 0.0, 0.0, 0.0]
+        hyper += [solver.beta_1, solver.beta_2, solver.epsilon]
+        scalars = [solver.learning_rate, 0.0, 0.0, 0.0, float(solver.t)]
+    scalars[1:4] = history.best_loss, history.no_improvement_count, history.t
+    scalars = np.array(scalars, np.float64)
+    hyper = np.array(hyper, np.float64)
+    no_orders = np.empty((0, 0), np.intp)
+    per_epoch = max(1, n_samples * network.n_coefs)
+    status = done = 0
+    while done < epochs and status == 0:
+        chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
+        if shuffled:
+            drawn_from = random_state.get_state()
+            orders = np.stack(
+                [random_state.permutation(n_samples) for _ in range(chunk)]
+            )
+        else:
+            orders = no_orders
+        loss_curve = np.empty(chunk, np.float64)
+        ran, status = kernel.train_epochs(
+            X, y, sample_weight, network.params, grad, *buffers, *states,
+            layer_units, orders,
+            _UNITS[network.activation], _UNITS[network.output_activation],
+            _LOSSES[network.loss.name], network.fit_intercept, weighted,
+            batch_size, float(alpha), code, hyper, scalars,
+            float(tol), float(n_iter_no_change), loss_curve,
+        )  # fmt: skip
+        if shuffled and ran < chunk:
+            # Leave the generator where the NumPy loop would: ``ran`` draws.
+            random_state.set_state(drawn_from)
+            for _ in range(ran):
+                random_state.permutation(n_samples)
+        done += ran
+        history.n_iter += ran
+        history.t = int(scalars[3])
+        history.loss_curve.extend(loss_curve[:ran].tolist())
+        # After every chunk, so that an interrupted fit's state is whole.
+        history.best_loss = float(scalars[1])
+        history.no_improvement_count = int(scalars[2])
+        solver.learning_rate = float(scalars[0])
+        if code == 1:
+            solver.t = int(scalars[4])
+    return {0: None, 1: "plateau", 2: "diverged"}[status]

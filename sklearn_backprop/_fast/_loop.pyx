@@ -1,0 +1,543 @@
+# The whole stochastic fit of a small network, in compiled code.
+#
+# The same arithmetic as the NumPy engine (``_network``, ``_activations``,
+# ``_losses``, ``_solvers``) and the epoch loop of ``_training``, operation for
+# operation and in the same order wherever NumPy's order is known, so that the
+# two agree to the last bits in float64: a small network's epoch then costs
+# its arithmetic, not some thirty NumPy calls a batch. ``_fast/__init__.py``
+# decides when this runs, prepares the buffers and reads the history back.
+#
+# Layout (as ``Network.layer_views``): ``params`` holds every layer's weights,
+# row-major (fan_in, fan_out), layer after layer, then every layer's biases.
+# ``acts`` and ``deltas`` hold, layer after layer, a (batch_size, units) block.
+
+from libc.math cimport fabs, fabsf, isfinite, log, logf, pow, sqrt, sqrtf, tanh, tanhf
+from libc.stdlib cimport free, malloc
+
+from cython cimport floating
+
+
+cdef extern from "_exp.h" nogil:
+    void exp_inplace_d(double* z, Py_ssize_t n)
+    void exp_inplace_f(float* z, Py_ssize_t n)
+    void logistic_inplace_d(double* z, const double* bias, Py_ssize_t n)
+    void logistic_inplace_f(float* z, const float* bias, Py_ssize_t n)
+from scipy.linalg.cython_blas cimport dgemm, sgemm
+
+# Bumped whenever the signature or the meaning of ``train_epochs`` changes: a
+# stale build of this module is then ignored, not called wrongly.
+KERNEL_VERSION = 1
+
+# Codes shared with _fast/__init__.py.
+cdef enum:
+    LOGISTIC = 0
+    TANH = 1
+    RELU = 2
+    IDENTITY = 3
+    SOFTMAX = 4
+    EXP = 5
+
+cdef enum:
+    SQUARED_ERROR = 0
+    LOG_LOSS = 1
+    POISSON = 2
+
+cdef enum:
+    SGD = 0
+    ADAM = 1
+
+cdef enum:
+    CONSTANT = 0
+    INVSCALING = 1
+    ADAPTIVE = 2
+
+# What train_epochs returns as its status.
+cdef enum:
+    RAN = 0         # every epoch asked for
+    CONVERGED = 1   # the plateau stopped training
+    DIVERGED = 2    # the last epoch's loss is not finite
+
+
+cdef inline void _exp_inplace(floating* z, Py_ssize_t n) noexcept nogil:
+    if floating is float:
+        exp_inplace_f(z, n)
+    else:
+        exp_inplace_d(z, n)
+
+
+cdef inline floating _log(floating x) noexcept nogil:
+    if floating is float:
+        return logf(x)
+    else:
+        return log(x)
+
+
+cdef inline floating _tanh(floating x) noexcept nogil:
+    if floating is float:
+        return tanhf(x)
+    else:
+        return tanh(x)
+
+
+cdef inline floating _sqrt(floating x) noexcept nogil:
+    if floating is float:
+        return sqrtf(x)
+    else:
+        return sqrt(x)
+
+
+cdef inline floating _fabs(floating x) noexcept nogil:
+    if floating is float:
+        return fabsf(x)
+    else:
+        return fabs(x)
+
+
+cdef void _unit(int unit, floating* z, const floating* bias, Py_ssize_t n) noexcept nogil:
+    """``z = f(z + bias)`` over one row of ``n`` units (``bias`` NULL: none);
+    as ``_activations``: the logistic forms ``(-bias) - z``."""
+    cdef Py_ssize_t j
+    cdef floating v, top, total
+    if unit == LOGISTIC:
+        if floating is float:
+            logistic_inplace_f(z, bias, n)
+        else:
+            logistic_inplace_d(z, bias, n)
+        return
+    if bias != NULL:
+        for j in range(n):
+            z[j] = z[j] + bias[j]
+    if unit == TANH:
+        for j in range(n):
+            z[j] = _tanh(z[j])
+    elif unit == RELU:
+        for j in range(n):
+            v = z[j]
+            # np.maximum(v, 0): NaN stays NaN.
+            z[j] = v if (v > 0 or v != v) else 0
+    elif unit == EXP:
+        _exp_inplace(z, n)
+    elif unit == SOFTMAX:
+        top = z[0]
+        for j in range(1, n):
+            if z[j] > top or z[j] != z[j]:
+                top = z[j]
+        for j in range(n):
+            z[j] = z[j] - top
+        _exp_inplace(z, n)
+        total = 0
+        for j in range(n):
+            total = total + z[j]
+        for j in range(n):
+            z[j] = z[j] / total
+
+
+cdef void _derivative(int unit, const floating* a, floating* delta, Py_ssize_t n) noexcept nogil:
+    """``delta *= f'(z)`` from the output ``a = f(z)`` over one row."""
+    cdef Py_ssize_t j
+    cdef floating s
+    if unit == LOGISTIC:
+        for j in range(n):
+            delta[j] = delta[j] * ((1 - a[j]) * a[j])
+    elif unit == TANH:
+        for j in range(n):
+            delta[j] = delta[j] * (1 - a[j] * a[j])
+    elif unit == RELU:
+        for j in range(n):
+            # np.sign(a) with a >= 0 (or NaN).
+            s = 1 if a[j] > 0 else (0 if a[j] == 0 else (-1 if a[j] < 0 else a[j]))
+            delta[j] = delta[j] * s
+    elif unit == EXP:
+        for j in range(n):
+            delta[j] = delta[j] * a[j]
+    elif unit == SOFTMAX:
+        s = 0
+        for j in range(n):
+            s = s + delta[j] * a[j]
+        for j in range(n):
+            delta[j] = (delta[j] - s) * a[j]
+
+
+cdef double _loss_and_delta(
+    int loss, int unit, const floating* y, const floating* out, floating* delta,
+    Py_ssize_t n, floating eps,
+) noexcept nogil:
+    """The output delta of one row (before its sample weight) and the row's
+    loss, as ``_losses``."""
+    cdef Py_ssize_t j
+    cdef double total = 0
+    cdef floating p
+    for j in range(n):
+        delta[j] = out[j] - y[j]
+    if loss == SQUARED_ERROR:
+        for j in range(n):
+            total += <double>(delta[j] * delta[j])
+        _derivative(unit, out, delta, n)
+        return 0.5 * total
+    if loss == LOG_LOSS:
+        if unit == LOGISTIC:
+            for j in range(n):
+                p = 1 - _fabs(delta[j])
+                # np.maximum(p, eps): NaN stays NaN.
+                total += <double>_log(p if (p > eps or p != p) else eps)
+            return -total
+        p = 0
+        for j in range(n):
+            p = p + y[j] * out[j]
+        return -<double>_log(p if (p > eps or p != p) else eps)
+    # POISSON: y * log(y / out) - y + out, with xlogy's 0 * log(p) = 0
+    # (unless p is NaN).
+    for j in range(n):
+        p = y[j] / out[j]
+        p = y[j] * _log(p) if (y[j] != 0 or p != p) else 0
+        total += <double>(p + delta[j])
+    return total
+
+
+cdef struct Net:
+    Py_ssize_t n_layers
+    Py_ssize_t* units       # n_layers + 1
+    Py_ssize_t* coef_at     # offset of each layer's weights in params
+    Py_ssize_t* bias_at     # offset of each layer's biases in params
+    Py_ssize_t* block_at    # offset of each layer's block in acts/deltas
+    Py_ssize_t n_coefs
+    int hidden
+    int output
+    int loss
+    bint fit_intercept
+
+
+# A product at least this large (multiply-adds) goes to BLAS, below it to
+# plain loops: a BLAS call costs about as much as this many multiply-adds.
+cdef Py_ssize_t BLAS_MIN_WORK = 4096
+
+
+cdef void _gemm(
+    char trans_w, char trans_v, Py_ssize_t m, Py_ssize_t n, Py_ssize_t k,
+    const floating* w, Py_ssize_t ld_w, const floating* v, Py_ssize_t ld_v,
+    floating* out, Py_ssize_t ld_out,
+) noexcept nogil:
+    """Column-major ``out (m x n) = op(w) (m x k) @ op(v) (k x n)``, which is
+    the row-major product ``out.T = op(v).T @ op(w).T``: the three products
+    of a layer (see ``_batch``) are written in these terms."""
+    cdef int im = <int>m, i_n = <int>n, ik = <int>k
+    cdef int lw = <int>ld_w, lv = <int>ld_v, lo = <int>ld_out
+    cdef floating one = 1, zero = 0
+    cdef Py_ssize_t a, b, c
+    cdef floating total
+    if m * n * k >= BLAS_MIN_WORK:
+        if floating is float:
+            sgemm(&trans_w, &trans_v, &im, &i_n, &ik, &one, <float*>w, &lw,
+                  <float*>v, &lv, &zero, out, &lo)
+        else:
+            dgemm(&trans_w, &trans_v, &im, &i_n, &ik, &one, <double*>w, &lw,
+                  <double*>v, &lv, &zero, out, &lo)
+        return
+    # out[a, b] (column-major: out[a + b * ld_out]) summed over c in order.
+    for b in range(n):
+        for a in range(m):
+            total = 0
+            for c in range(k):
+                total = total + (
+                    (w[c + a * ld_w] if trans_w == c'T' else w[a + c * ld_w])
+                    * (v[b + c * ld_v] if trans_v == c'T' else v[c + b * ld_v])
+                )
+            out[a + b * ld_out] = total
+
+
+cdef (double, double) _batch(
+    Net* net, const floating* X, Py_ssize_t n_features, const floating* Y,
+    const floating* sw, const Py_ssize_t* rows, Py_ssize_t first, Py_ssize_t n_rows,
+    floating* params, floating* grad, floating* acts, floating* deltas,
+    floating* gathered, double scale, double alpha, floating eps,
+) noexcept nogil:
+    """``Network.loss_and_gradient`` of one batch: the rows ``rows[r]`` (or
+    ``first + r`` when ``rows`` is NULL, read in place; shuffled rows are
+    gathered into ``gathered``); returns (mean loss, weight sum)."""
+    cdef Py_ssize_t L = net.n_layers, last = L - 1
+    cdef Py_ssize_t r, i, j, k, row, fan_in, fan_out, n_out = net.units[L]
+    cdef double weight_sum, loss = 0, penalty
+    cdef floating factor, w
+    cdef floating* out
+    cdef floating* dlt
+    cdef const floating* inp
+    cdef const floating* X_batch
+
+    if sw != NULL:
+        weight_sum = 0
+        for r in range(n_rows):
+            row = rows[r] if rows != NULL else first + r
+            weight_sum += sw[row]
+        if weight_sum <= 0:
+            return 0.0, 0.0
+    else:
+        weight_sum = n_rows
+    if rows != NULL:
+        for r in range(n_rows):
+            for j in range(n_features):
+                gathered[r * n_features + j] = X[rows[r] * n_features + j]
+        X_batch = gathered
+    else:
+        X_batch = X + first * n_features
+
+    # The forward pass: activations[i] = f(activations[i - 1] @ coefs[i] + b)
+    inp = X_batch
+    for i in range(L):
+        fan_in, fan_out = net.units[i], net.units[i + 1]
+        out = acts + net.block_at[i]
+        _gemm(c'N', c'N', fan_out, n_rows, fan_in, params + net.coef_at[i], fan_out,
+              inp, fan_in, out, fan_out)
+        for r in range(n_rows):
+            _unit(
+                net.output if i == last else net.hidden, out + r * fan_out,
+                params + net.bias_at[i] if net.fit_intercept else NULL, fan_out,
+            )
+        inp = out
+
+    # The output delta and the loss, row by row.
+    for r in range(n_rows):
+        row = rows[r] if rows != NULL else first + r
+        out = acts + net.block_at[last] + r * n_out
+        dlt = deltas + net.block_at[last] + r * n_out
+        if sw != NULL:
+            loss += sw[row] * _loss_and_delta(
+                net.loss, net.output, Y + row * n_out, out, dlt, n_out, eps
+            )
+            w = sw[row]
+            for j in range(n_out):
+                dlt[j] = dlt[j] * w
+        else:
+            loss += _loss_and_delta(
+                net.loss, net.output, Y + row * n_out, out, dlt, n_out, eps
+            )
+
+    # The mean's 1 / weight_sum and the solver's scale, on the output delta.
+    factor = <floating>(scale / weight_sum)
+    if scale / weight_sum != 1.0:
+        dlt = deltas + net.block_at[last]
+        for k in range(n_rows * n_out):
+            dlt[k] = dlt[k] * factor
+
+    # Backward, from the output layer: each layer's gradient, then the delta
+    # sent back, (delta @ coefs.T) * f'(activations[i - 1]).
+    for i in range(last, -1, -1):
+        fan_in, fan_out = net.units[i], net.units[i + 1]
+        dlt = deltas + net.block_at[i]
+        inp = acts + net.block_at[i - 1] if i > 0 else X_batch
+        # coef_grads[i] = activations[i - 1].T @ deltas[i]
+        _gemm(c'N', c'T', fan_out, fan_in, n_rows, dlt, fan_out, inp, fan_in,
+              grad + net.coef_at[i], fan_out)
+        if net.fit_intercept:
+            out = grad + net.bias_at[i]
+            for j in range(fan_out):
+                out[j] = 0
+            for r in range(n_rows):
+                for j in range(fan_out):
+                    out[j] = out[j] + dlt[r * fan_out + j]
+        if i == 0:
+            break
+        out = deltas + net.block_at[i - 1]
+        _gemm(c'T', c'N', fan_in, n_rows, fan_out, params + net.coef_at[i], fan_out,
+              dlt, fan_out, out, fan_in)
+        for r in range(n_rows):
+            _derivative(net.hidden, acts + net.block_at[i - 1] + r * fan_in,
+                        out + r * fan_in, fan_in)
+
+    if alpha:
+        # The L2 penalty on the weights (not the biases).
+        w = <floating>((scale / weight_sum) * alpha)
+        penalty = 0
+        for k in range(net.n_coefs):
+            grad[k] = grad[k] + params[k] * w
+            penalty += <double>params[k] * <double>params[k]
+        loss += 0.5 * alpha * penalty
+    return loss / weight_sum, weight_sum
+
+
+cdef void _sgd_step(
+    floating* params, const floating* grad, floating* velocity, Py_ssize_t n,
+    floating momentum, bint nesterov,
+) noexcept nogil:
+    """``SGD.step``; ``velocity`` (momentum times the velocity) NULL without
+    momentum."""
+    cdef Py_ssize_t k
+    if velocity == NULL:
+        for k in range(n):
+            params[k] = params[k] - grad[k]
+        return
+    for k in range(n):
+        velocity[k] = velocity[k] - grad[k]
+        if nesterov:
+            velocity[k] = velocity[k] * momentum
+            params[k] = params[k] - grad[k]
+            params[k] = params[k] + velocity[k]
+        else:
+            params[k] = params[k] + velocity[k]
+            velocity[k] = velocity[k] * momentum
+
+
+cdef void _adam_step(
+    floating* params, const floating* grad, floating* m, floating* v, Py_ssize_t n,
+    double t, double learning_rate, double beta_1, double beta_2, double epsilon,
+) noexcept nogil:
+    """``Adam.step`` (``t`` already counts this step)."""
+    cdef Py_ssize_t k
+    cdef floating b1 = <floating>beta_1, b2 = <floating>beta_2
+    cdef floating c1 = <floating>(1 - beta_1), c2 = <floating>(1 - beta_2)
+    cdef floating eps = <floating>epsilon
+    cdef floating step = <floating>(
+        learning_rate * sqrt(1 - pow(beta_2, t)) / (1 - pow(beta_1, t))
+    )
+    cdef floating s
+    for k in range(n):
+        m[k] = m[k] * b1 + grad[k] * c1
+        s = grad[k] * grad[k]
+        v[k] = v[k] * b2 + s * c2
+        s = _sqrt(v[k]) + eps
+        params[k] = params[k] - (m[k] / s) * step
+
+
+def train_epochs(
+    const floating[:, ::1] X,
+    const floating[:, ::1] Y,
+    const floating[::1] sample_weight,
+    floating[::1] params,
+    floating[::1] grad,
+    floating[::1] acts,
+    floating[::1] deltas,
+    floating[::1] gathered,
+    floating[::1] state_1,
+    floating[::1] state_2,
+    const Py_ssize_t[::1] layer_units,
+    const Py_ssize_t[:, ::1] orders,
+    int hidden,
+    int output,
+    int loss,
+    bint fit_intercept,
+    bint weighted,
+    Py_ssize_t batch_size,
+    double alpha,
+    int solver,
+    const double[::1] hyper,
+    double[::1] scalars,
+    double tol,
+    double n_iter_no_change,
+    double[::1] loss_curve,
+):
+    """Run up to ``loss_curve.shape[0]`` epochs; return (epochs run, status).
+
+    ``orders``: one row of shuffled row indices per epoch, or no row (the rows
+    in order). ``state_1``/``state_2``: SGD's momentum times velocity (empty
+    without momentum) / Adam's moments. ``hyper``: learning_rate_init,
+    momentum, nesterov, schedule, power_t, beta_1, beta_2, epsilon.
+    ``scalars`` (read and written): learning rate, best loss, epochs without
+    improvement, samples seen, Adam's step count. Status: 0 every epoch ran,
+    1 a plateau stopped training, 2 the last loss is not finite.
+    """
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
+    cdef Py_ssize_t n_epochs = loss_curve.shape[0], n_params = params.shape[0]
+    cdef Py_ssize_t L = layer_units.shape[0] - 1
+    cdef Py_ssize_t e, i, start, n_rows
+    cdef double learning_rate = scalars[0], best_loss = scalars[1]
+    cdef double stalled = scalars[2], samples_seen = scalars[3], adam_t = scalars[4]
+    cdef double batch_loss, batch_weight, loss_sum, weight_sum, epoch_loss
+    cdef double scale
+    cdef floating eps
+    cdef bint shuffled = orders.shape[0] > 0
+    cdef int status = RAN
+    cdef int schedule = <int>hyper[3]
+    cdef floating momentum = <floating>hyper[1]
+    cdef floating* velocity = NULL
+    cdef const floating* sw = NULL
+    cdef const Py_ssize_t* rows
+    cdef Net net
+
+    if floating is float:
+        eps = 1.1920928955078125e-07
+    else:
+        eps = 2.220446049250313e-16
+    if solver == SGD and state_1.shape[0] > 0:
+        velocity = &state_1[0]
+    if weighted:
+        sw = &sample_weight[0]
+
+    net.n_layers = L
+    net.hidden, net.output, net.loss = hidden, output, loss
+    net.fit_intercept = fit_intercept
+    net.units = <Py_ssize_t*>malloc(4 * (L + 1) * sizeof(Py_ssize_t))
+    if net.units == NULL:
+        raise MemoryError()
+    net.coef_at = net.units + (L + 1)
+    net.bias_at = net.coef_at + (L + 1)
+    net.block_at = net.bias_at + (L + 1)
+    try:
+        for i in range(L + 1):
+            net.units[i] = layer_units[i]
+        net.coef_at[0] = 0
+        net.block_at[0] = 0
+        for i in range(L):
+            net.coef_at[i + 1] = net.coef_at[i] + net.units[i] * net.units[i + 1]
+            net.block_at[i + 1] = net.block_at[i] + batch_size * net.units[i + 1]
+        net.n_coefs = net.coef_at[L]
+        net.bias_at[0] = net.n_coefs
+        for i in range(L):
+            net.bias_at[i + 1] = net.bias_at[i] + net.units[i + 1]
+
+        with nogil:
+            for e in range(n_epochs):
+                loss_sum = 0
+                weight_sum = 0
+                scale = learning_rate if solver == SGD else 1.0
+                rows = NULL
+                start = 0
+                while start < n_samples:
+                    n_rows = min(batch_size, n_samples - start)
+                    if shuffled:
+                        rows = &orders[e, start]
+                    batch_loss, batch_weight = _batch(
+                        &net, &X[0, 0], n_features, &Y[0, 0], sw, rows, start,
+                        n_rows, &params[0], &grad[0], &acts[0], &deltas[0],
+                        &gathered[0] if shuffled else NULL, scale, alpha, eps,
+                    )
+                    if batch_weight:
+                        if solver == SGD:
+                            _sgd_step(
+                                &params[0], &grad[0], velocity, n_params,
+                                momentum, hyper[2] != 0,
+                            )
+                        else:
+                            adam_t += 1
+                            _adam_step(
+                                &params[0], &grad[0], &state_1[0], &state_2[0],
+                                n_params, adam_t, learning_rate, hyper[5],
+                                hyper[6], hyper[7],
+                            )
+                    loss_sum += batch_loss * batch_weight
+                    weight_sum += batch_weight
+                    start += batch_size
+                epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
+                samples_seen += n_samples
+                loss_curve[e] = epoch_loss
+                if not isfinite(epoch_loss):
+                    status = DIVERGED
+                    break
+                # SGD.end_epoch
+                if solver == SGD and schedule == INVSCALING:
+                    learning_rate = hyper[0] / pow(samples_seen + 1, hyper[4])
+                # _training._update_plateau_count, on the training loss
+                stalled = stalled + 1 if epoch_loss > best_loss - tol else 0
+                if epoch_loss < best_loss:
+                    best_loss = epoch_loss
+                if stalled > n_iter_no_change:
+                    # solver.on_plateau()
+                    if solver == SGD and schedule == ADAPTIVE and learning_rate > 1e-6:
+                        learning_rate = learning_rate / 5.0
+                        stalled = 0
+                    else:
+                        status = CONVERGED
+                        break
+    finally:
+        free(net.units)
+    scalars[0], scalars[1], scalars[2] = learning_rate, best_loss, stalled
+    scalars[3], scalars[4] = samples_seen, adam_t
+    return (e + 1 if n_epochs else 0), status

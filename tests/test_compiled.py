@@ -1,0 +1,226 @@
+"""The compiled training loop against the NumPy engine, the reference."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import make_classification
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
+
+# Imported directly, not through the fallback: this fails when the extension
+# was not built, so CI cannot pass on the NumPy engine alone.
+from sklearn_backprop._fast import _loop  # noqa: F401
+
+RNG = np.random.RandomState(0)
+X = RNG.randn(37, 5)
+SAMPLE_WEIGHT = RNG.rand(37)
+SAMPLE_WEIGHT[:9] = 0  # with batch_size 8: a batch of zero weight, skipped
+TARGETS = {
+    "multiclass": (BackpropClassifier, RNG.randint(0, 3, 37)),
+    "binary": (BackpropClassifier, RNG.randint(0, 2, 37)),
+    "multilabel": (BackpropClassifier, RNG.randint(0, 2, (37, 2))),
+    "regression": (BackpropRegressor, RNG.rand(37, 2) + 0.1),
+}
+# (target, loss): the output unit follows from them (softmax, logistic,
+# logistic per label, identity, exp)
+PAIRS = [
+    ("multiclass", "log_loss"),
+    ("multiclass", "squared_error"),
+    ("binary", "log_loss"),
+    ("binary", "squared_error"),
+    ("multilabel", "log_loss"),
+    ("regression", "squared_error"),
+    ("regression", "poisson"),
+]
+SOLVERS = {
+    "sgd": dict(solver="sgd", momentum=0.0),
+    "momentum": dict(solver="sgd", momentum=0.9, nesterovs_momentum=False),
+    "nesterov-invscaling": dict(solver="sgd", learning_rate="invscaling"),
+    "nesterov-adaptive": dict(solver="sgd", learning_rate="adaptive"),
+    "adam": dict(solver="adam"),
+}
+BATCHES = {
+    "full": dict(batch_size=None, shuffle=False),
+    "mini": dict(batch_size=8, shuffle=False),
+    "mini-shuffled": dict(batch_size=10, shuffle=True),
+}
+
+
+def fit_both(target, loss, dtype=np.float64, weighted=True, fit=None, **params):
+    """Fit the same estimator with each engine; return (numpy, compiled)."""
+    estimator, y = TARGETS[target]
+    params = {
+        "hidden_layer_sizes": (6, 4),
+        "max_iter": 25,
+        "learning_rate_init": 0.01,
+        "alpha": 0.01,
+        "tol": 1e-3,
+        "n_iter_no_change": 3,
+        "random_state": 0,
+        "loss": loss,
+        **params,
+    }
+    fitted = []
+    for engine in ("numpy", "compiled"):
+        model = estimator(**params)
+        with _fast.engine(engine):
+            if fit is None:
+                model.fit(
+                    X.astype(dtype),
+                    y,
+                    sample_weight=SAMPLE_WEIGHT if weighted else None,
+                )
+            else:
+                fit(model)
+        fitted.append(model)
+    return fitted
+
+
+def assert_agree(reference, compiled, rtol):
+    """Weights, loss curve and counters agree; an array's tolerance is
+    relative to its largest entry (a weight near zero has no relative
+    precision of its own)."""
+    assert compiled.n_iter_ == reference.n_iter_
+    assert compiled.t_ == reference.t_
+    pairs = list(zip(reference.coefs_ + reference.intercepts_,
+                     compiled.coefs_ + compiled.intercepts_, strict=True))  # fmt: skip
+    pairs.append((np.array(reference.loss_curve_), np.array(compiled.loss_curve_)))
+    for expected, actual in pairs:
+        assert actual.dtype == expected.dtype
+        scale = np.max(np.abs(expected))
+        np.testing.assert_allclose(actual, expected, rtol=0, atol=rtol * scale)
+    assert compiled.best_loss_ == pytest.approx(reference.best_loss_, rel=rtol)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("batches", BATCHES)
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("target, loss", PAIRS)
+def test_float64_agrees_with_numpy(target, loss, activation, solver, batches):
+    # Same operations in the same order; BLAS and NumPy's reductions sum in
+    # their own order and NumPy's exp may differ from C's in the last bit:
+    # up to 6e-13 measured over 25 epochs, the 1e-12 the design promises.
+    reference, compiled = fit_both(
+        target, loss, activation=activation, **SOLVERS[solver], **BATCHES[batches]
+    )
+    assert_agree(reference, compiled, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("target, loss", PAIRS)
+def test_float32_agrees_with_numpy(target, loss, activation, solver):
+    # float32 has 6e-8 precision. The kernel adds losses and weight sums in
+    # float64 where NumPy adds them in float32, and float32 exp/log/tanh
+    # differ by an ulp or two between libm and NumPy; over 25 epochs of
+    # shuffled, weighted mini-batches the largest difference measured was
+    # 5.2e-5 of the largest weight, so 2e-4.
+    reference, compiled = fit_both(
+        target, loss, np.float32, activation=activation, **SOLVERS[solver],
+        **BATCHES["mini-shuffled"],
+    )  # fmt: skip
+    assert_agree(reference, compiled, rtol=2e-4)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_partial_fit_and_warm_start_continue_alike():
+    # The solver's state (velocity, moments, step count, learning rate) and
+    # the plateau count go into the kernel and come back out.
+    def partial_fits(model):
+        for _ in range(4):
+            model.partial_fit(X, TARGETS["multiclass"][1], classes=[0, 1, 2])
+
+    for solver in ("sgd", "adam"):
+        assert_agree(*fit_both("multiclass", "log_loss", solver=solver,
+                               fit=partial_fits), rtol=1e-12)  # fmt: skip
+
+    def warm_starts(model):
+        for _ in range(3):
+            model.fit(X, TARGETS["binary"][1])
+
+    assert_agree(*fit_both("binary", "log_loss", warm_start=True, max_iter=7,
+                           fit=warm_starts), rtol=1e-12)  # fmt: skip
+
+
+def test_plateau_stops_both_at_the_same_epoch():
+    reference, compiled = fit_both(
+        "binary", "log_loss", tol=0.05, n_iter_no_change=2, max_iter=300
+    )
+    assert reference.n_iter_ < 300
+    assert_agree(reference, compiled, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_random_state_left_where_numpy_leaves_it():
+    # Shuffled orders are drawn a chunk of epochs ahead; a fit that stops
+    # early gives back the draws it did not use.
+    states = []
+    for engine in ("numpy", "compiled"):
+        random_state = np.random.RandomState(3)
+        model = BackpropClassifier(
+            (4,), batch_size=10, tol=0.05, n_iter_no_change=2, max_iter=300,
+            random_state=random_state,
+        )  # fmt: skip
+        with _fast.engine(engine):
+            model.fit(X, TARGETS["binary"][1])
+        states.append((model.n_iter_, random_state.randint(1 << 30)))
+    assert states[0][0] < 300
+    assert states[0] == states[1]
+
+
+def test_divergence_raises_in_both():
+    X_big = X[:, :3] * 1e3
+    y_big = X_big @ [1.0, 2.0, 3.0] * 1e3
+    for engine in ("numpy", "compiled"):
+        model = BackpropRegressor(
+            solver="sgd", learning_rate_init=10.0, activation="relu",
+            scale_target=False, max_iter=100, random_state=0,
+        )  # fmt: skip
+        with _fast.engine(engine), pytest.raises(ValueError, match="diverged"):
+            model.fit(X_big, y_big)
+        assert not hasattr(model, "coefs_")
+
+
+def test_documents_network_trains_compiled_by_default():
+    from sklearn_backprop._losses import make_loss
+    from sklearn_backprop._network import Network
+    from sklearn_backprop._solvers import SGD
+
+    network = Network((3, 4, 1), "logistic", make_loss("squared_error", "logistic"),
+                      False, np.float64)  # fmt: skip
+    solver = SGD(network.params.shape[0], np.float64, 4.0)
+    X_doc = np.ones((4, 3))
+    assert _fast.chosen(network, solver, X_doc, 4, None, ())
+    # What needs Python after each epoch, or sparse data, stays in NumPy.
+    assert not _fast.chosen(network, solver, X_doc, 4, object(), ())
+    assert not _fast.chosen(network, solver, X_doc, 4, None, [object()])
+    assert not _fast.chosen(network, solver, sp.csr_matrix(X_doc), 4, None, ())
+    with _fast.engine("numpy"):
+        assert not _fast.chosen(network, solver, X_doc, 4, None, ())
+
+
+def test_large_network_stays_with_numpy():
+    from sklearn_backprop._losses import make_loss
+    from sklearn_backprop._network import Network
+    from sklearn_backprop._solvers import Adam
+
+    network = Network((100, 256, 256, 5), "logistic",
+                      make_loss("log_loss", "softmax"), True, np.float64)  # fmt: skip
+    solver = Adam(network.params.shape[0], np.float64, 1e-3)
+    assert not _fast.chosen(network, solver, np.ones((200, 100)), 200, None, ())
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_estimators_agree_on_a_real_problem():
+    # Default parameters (logistic, adam, batches of 200, shuffled) on 300
+    # samples: the path a user takes, through the cost-based choice.
+    X_real, y_real = make_classification(300, 20, n_informative=8, n_classes=3,
+                                         random_state=0)  # fmt: skip
+    reference, compiled = fit_both(
+        "multiclass", "log_loss",
+        fit=lambda model: model.fit(X_real, y_real),
+        hidden_layer_sizes=(30,), max_iter=40, batch_size="auto",
+    )  # fmt: skip
+    assert_agree(reference, compiled, rtol=1e-12)
