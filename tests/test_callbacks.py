@@ -16,7 +16,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
 
 callback = pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
@@ -171,8 +171,10 @@ def test_snapshots_rebuild_the_model_of_each_epoch(iris):
     assert len(recorder.fitted) == 5
     for epoch, snapshot in enumerate(recorder.fitted, start=1):
         # The model as if fit had stopped after this epoch: what a fit with
-        # max_iter=epoch gives, bit for bit (same arithmetic, same order).
-        short = BackpropClassifier(**{**params, "max_iter": epoch}).fit(X, y)
+        # max_iter=epoch gives, bit for bit (same arithmetic, same order, so
+        # the same engine: a fit with callbacks runs in the NumPy loop).
+        with _fast.engine("numpy"):
+            short = BackpropClassifier(**{**params, "max_iter": epoch}).fit(X, y)
         assert snapshot is not clf
         assert snapshot.n_iter_ == epoch
         assert_allclose(snapshot.predict_proba(X_val), short.predict_proba(X_val))

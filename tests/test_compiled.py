@@ -9,7 +9,7 @@ from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
 
 # Imported directly, not through the fallback: this fails when the extension
 # was not built, so CI cannot pass on the NumPy engine alone.
-from sklearn_backprop._fast import _loop  # noqa: F401
+from sklearn_backprop._fast import _loop
 
 RNG = np.random.RandomState(0)
 X = RNG.randn(37, 5)
@@ -224,3 +224,30 @@ def test_estimators_agree_on_a_real_problem():
         hidden_layer_sizes=(30,), max_iter=40, batch_size="auto",
     )  # fmt: skip
     assert_agree(reference, compiled, rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_interrupt_between_chunks_keeps_the_epochs_run(monkeypatch):
+    # Ctrl-C reaches Python between chunks of epochs; one epoch a chunk here,
+    # and the 31st chunk interrupted: the fit keeps exactly 30 epochs.
+    params = dict(hidden_layer_sizes=(5,), tol=0, random_state=0)
+    y = TARGETS["multiclass"][1]
+    with _fast.engine("compiled"):
+        expected = BackpropClassifier(**params, max_iter=30).fit(X, y)
+
+    class Interrupting:
+        calls = 0
+
+        def train_epochs(self, *args):
+            self.calls += 1
+            if self.calls == 31:
+                raise KeyboardInterrupt
+            return _loop.train_epochs(*args)
+
+    monkeypatch.setattr(_fast, "_CHUNK_WORK", 1)
+    monkeypatch.setattr(_fast, "kernel", Interrupting())
+    with _fast.engine("compiled"), pytest.warns(UserWarning, match="interrupted"):
+        clf = BackpropClassifier(**params, max_iter=1000).fit(X, y)
+    assert clf.n_iter_ == 30 and clf.loss_curve_ == expected.loss_curve_
+    for got, want in zip(clf.coefs_, expected.coefs_, strict=True):
+        np.testing.assert_array_equal(got, want)

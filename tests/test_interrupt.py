@@ -6,10 +6,18 @@ from numpy.testing import assert_array_equal
 from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
 from sklearn_backprop._network import Network
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
+
+
+@pytest.fixture(autouse=True)
+def numpy_engine():
+    """Ctrl-C is simulated in the NumPy engine's gradient, which the compiled
+    loop does not call (tests/test_compiled.py interrupts that one)."""
+    with _fast.engine("numpy"):
+        yield
 
 
 @pytest.fixture(scope="module")
