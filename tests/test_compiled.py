@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
 
@@ -251,3 +252,18 @@ def test_interrupt_between_chunks_keeps_the_epochs_run(monkeypatch):
     assert clf.n_iter_ == 30 and clf.loss_curve_ == expected.loss_curve_
     for got, want in zip(clf.coefs_, expected.coefs_, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_without_the_kernel_numpy_trains(monkeypatch):
+    # A source tree where the extension was not built: the package imports and
+    # every fit goes to the NumPy engine.
+    monkeypatch.setattr(_fast, "kernel", None)
+    model = BackpropClassifier((4,), max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, TARGETS["binary"][1])
+    assert model.n_iter_ == 5
+
+
+def test_a_stale_build_is_ignored(monkeypatch):
+    monkeypatch.setattr(_fast, "KERNEL_VERSION", _loop.KERNEL_VERSION + 1)
+    assert _fast._load_kernel() is None
