@@ -404,7 +404,18 @@ def main():
         "written otherwise. Fit times read from it come from another run.",
     )
     parser.add_argument("--json", help="write every result to this JSON file")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        help="limit BLAS and OpenMP to this many threads for every model "
+        "(threadpoolctl): on a loaded machine, threads waiting for each other "
+        "can make a fit ten times slower",
+    )
     args = parser.parse_args()
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
     overrides = json.loads(args.params)
     n_folds = 3 if args.quick else 5
     names = list(args.only or (QUICK if args.quick else TASKS))
@@ -420,7 +431,8 @@ def main():
         f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, "
         f"Python {platform.python_version()}, "
         f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, "
-        f"load average {os.getloadavg()[0]:.2f}"
+        f"load average {os.getloadavg()[0]:.2f}, "
+        f"threads {args.threads or 'not limited'}"
     )
     if overrides:
         print(f"our parameters overridden by {overrides}")

@@ -31,6 +31,7 @@ from ._callbacks import (
     open_fit_task,
     task_metadata,
 )
+from ._diagnostics import hidden_saturation, warn_if_saturated
 from ._losses import make_loss
 from ._network import Network, predict
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
@@ -95,7 +96,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
-        "init": [StrOptions({"glorot_uniform", "uniform", "normal"})],
+        "init": [
+            StrOptions({"auto", "spread_uniform", "glorot_uniform", "uniform", "normal"})
+        ],
         "fit_intercept": ["boolean"],
     }
 
@@ -251,7 +254,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 history.no_improvement_count = 0
                 history.best_validation_score = None
         else:
-            network.initialize(self.init, random_state)
+            network.initialize(self._init(), random_state)
             history = History()
 
         fit_data = X, y, sample_weight
@@ -315,6 +318,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
         self._store_fit(network, history, encoder, solver)
+        self.saturation_ = hidden_saturation(
+            X,
+            network.coefs,
+            network.intercepts if self.fit_intercept else None,
+            self.activation,
+            network.output_activation,
+        )
+        warn_if_saturated(self.saturation_, stacklevel=4)
         if task is not None:
             X, y, sample_weight = fit_data
             task.call_on_fit_task_end(
@@ -369,6 +380,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "(scale_target=True), or pass X as float64."
             )
         return Y
+
+    def _init(self):
+        """The weight initialisation; ``"auto"`` is ``"spread_uniform"`` for
+        the logistic unit and ``"glorot_uniform"`` (as MLP) for the others."""
+        if self.init != "auto":
+            return self.init
+        return "spread_uniform" if self.activation == "logistic" else "glorot_uniform"
 
     def _batch_size(self, n_samples):
         if self.batch_size is None:

@@ -108,7 +108,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
-        init="glorot_uniform",
+        init="auto",
         fit_intercept=True,
         loss="log_loss",
         class_weight=None,

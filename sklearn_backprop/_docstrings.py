@@ -115,12 +115,25 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
     max_fun : int, default=15000
         Loss evaluations at most for ``"lbfgs"``.
 
-    init : {"glorot_uniform", "uniform", "normal"}, default="glorot_uniform"
-        How the weights are drawn; biases always start at zero.
-        ``"uniform"`` is ``2 * U[0, 1) - 1`` (first document), ``"normal"``
-        the standard normal (second document), ``"glorot_uniform"``
-        ``U(-b, b)`` with ``b = sqrt(k / (fan_in + fan_out))``, ``k = 2`` for
-        the logistic unit and 6 for the others (as scikit-learn's MLP).
+    init : {"auto", "spread_uniform", "glorot_uniform", "uniform", "normal"}, \
+default="auto"
+        How the weights are drawn. ``"auto"`` is ``"spread_uniform"`` for the
+        logistic unit and ``"glorot_uniform"`` for the others.
+        ``"spread_uniform"`` draws each hidden layer's weights from ``U(-b,
+        b)`` with ``b = s * sqrt(3 / fan_in)``, so that a unit's weighted
+        input has standard deviation ``s`` on standardised X, and its biases
+        from ``U(-s, s)``, with ``s = 2`` for the logistic unit (LeCun's
+        spread for tanh, stretched as ``sigmoid(z) = (1 + tanh(z / 2)) / 2``)
+        and 1 for the others; the units start on the curved part of the
+        sigmoid, neither saturated nor nearly linear. The output layer is
+        drawn as ``"glorot_uniform"`` with ``k = 6``, bias zero. (MLP draws
+        ``"glorot_uniform"`` weights and biases; with it, logistic units
+        start nearly linear and a network may stay a linear model for long,
+        see ``docs/defaults.rst``.) ``"uniform"`` is ``2 * U[0, 1) - 1``
+        (first document), ``"normal"`` the standard normal (second document),
+        ``"glorot_uniform"`` ``U(-b, b)`` with ``b = sqrt(k / (fan_in +
+        fan_out))``, ``k = 2`` for the logistic unit and 6 for the others (as
+        scikit-learn's MLP); with these the biases start at zero.
 
     fit_intercept : bool, default=True
         Whether each layer has a bias. The first document has none."""
@@ -163,6 +176,15 @@ loss_ : float
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when X has string column
         names.
+
+    saturation_ : ndarray of shape (n_hidden_layers,)
+        Share of each hidden layer's activations on the training data (at
+        most 1000 evenly spaced rows) that are saturated: within 1e-3 of 0 or
+        1 for ``"logistic"``, within 2e-3 of -1 or 1 for ``"tanh"`` (the same
+        inputs, as ``tanh(z) = 2 * sigmoid(2 * z) - 1``); NaN for ``"relu"``
+        and ``"identity"``, which do not saturate. Saturated units pass almost
+        no gradient; ``fit`` warns :class:`SaturationWarning` when more than
+        half of a layer is saturated.
 
     n_iter_ : int
         Epochs run by the last ``fit`` (L-BFGS iterations for ``"lbfgs"``);

@@ -36,6 +36,16 @@ from numpy import add, multiply
 from ._activations import ACTIVATIONS, DERIVATIVES
 from ._threads import sized_by
 
+# The spread of a hidden unit's input at initialisation with
+# ``init="spread_uniform"``: the standard deviation of ``w @ x`` on
+# standardised ``x``, and the half-width of the biases. LeCun's 1 for tanh;
+# 2 for the logistic unit, ``sigmoid(z) = (1 + tanh(z / 2)) / 2``, the same
+# curve stretched twice as wide: its units start on the curved part of the
+# sigmoid, neither saturated nor (as with small weights and zero biases, where
+# the sigmoid is nearly linear and odd) a linear model that must first escape
+# a symmetric plateau.
+SPREAD = {"logistic": 2.0, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
+
 # Rows per chunk when predicting: bounds the memory of a prediction to about
 # this many bytes per layer, whatever the number of samples.
 PREDICT_CHUNK_BYTES = 2**23
@@ -253,31 +263,48 @@ class Network:
             dest[...] = src
 
     def initialize(self, init, random_state):
-        """Draw the weights layer by layer, in order; biases start at zero.
+        """Draw the weights layer by layer, in order; biases start at zero
+        except the hidden layers' with ``"spread_uniform"``.
 
         Parameters
         ----------
-        init : {"glorot_uniform", "uniform", "normal"}
+        init : {"spread_uniform", "glorot_uniform", "uniform", "normal"}
             ``"uniform"``: ``2 * U[0, 1) - 1`` as the first document;
             ``"normal"``: standard normal as the second document;
             ``"glorot_uniform"``: ``U(-b, b)`` with ``b = sqrt(k / (fan_in +
-            fan_out))``, ``k = 2`` for the logistic unit and 6 otherwise.
+            fan_out))``, ``k = 2`` for the logistic unit and 6 otherwise;
+            ``"spread_uniform"``: hidden weights ``U(-b, b)`` with ``b = s *
+            sqrt(3 / fan_in)`` (``w @ x`` has standard deviation ``s`` when
+            ``x`` is standardised) and hidden biases ``U(-s, s)``, ``s =
+            SPREAD[activation]``; the output layer as ``"glorot_uniform"``
+            (``k = 6``), bias zero.
         random_state : numpy.random.RandomState
             With ``RandomState(1)`` the draws are exactly the documents'
             ``np.random.seed(1)`` stream.
         """
-        for coef in self.coefs:
+        self.params[self.n_coefs :] = 0
+        last = len(self.coefs) - 1
+        for layer, coef in enumerate(self.coefs):
             fan_in, fan_out = coef.shape
             if init == "uniform":
                 drawn = 2 * random_state.random_sample((fan_in, fan_out)) - 1
             elif init == "normal":
                 drawn = random_state.standard_normal((fan_in, fan_out))
+            elif init == "spread_uniform" and layer < last:
+                spread = SPREAD[self.activation]
+                bound = spread * np.sqrt(3.0 / fan_in)
+                drawn = random_state.uniform(-bound, bound, (fan_in, fan_out))
+                if self.fit_intercept:
+                    self.intercepts[layer][...] = random_state.uniform(
+                        -spread, spread, fan_out
+                    )
             else:
                 factor = 2.0 if self.activation == "logistic" else 6.0
+                if init == "spread_uniform":
+                    factor = 6.0
                 bound = np.sqrt(factor / (fan_in + fan_out))
                 drawn = random_state.uniform(-bound, bound, (fan_in, fan_out))
             coef[...] = drawn
-        self.params[self.n_coefs :] = 0
 
     def predict(self, X):
         """The output layer for ``X``, computed in bounded memory."""

@@ -168,7 +168,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
-        init="glorot_uniform",
+        init="auto",
         fit_intercept=True,
         scale_target=True,
     ):
