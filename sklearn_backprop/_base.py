@@ -392,7 +392,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if self.batch_size is None:
             return n_samples
         if self.batch_size == "auto":
-            return min(200, n_samples)
+            # Ten updates an epoch, in batches of 32 to 200 rows: on a few
+            # hundred rows, MLP's min(200, n_samples) makes an epoch one
+            # update, too few to train in max_iter epochs.
+            return min(200, max(32, n_samples // 10), n_samples)
         return min(self.batch_size, n_samples)
 
     def _validation_split(

@@ -91,7 +91,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         alpha=0.03,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.003,
+        learning_rate_init=0.01,
         power_t=0.5,
         max_iter=200,
         shuffle=True,

@@ -37,7 +37,8 @@ def test_batch_size_sets_the_number_of_updates(iris):
     assert fit(iris, batch_size=None)._solver_state["t"] == 5
     assert fit(iris, batch_size=50)._solver_state["t"] == 15
     assert fit(iris, batch_size=40)._solver_state["t"] == 20  # last batch of 30
-    assert fit(iris, batch_size="auto")._solver_state["t"] == 5  # min(200, 150)
+    # n_samples // 10 = 15 clipped to [32, 200]: 5 batches an epoch.
+    assert fit(iris, batch_size="auto")._solver_state["t"] == 25
     assert fit(iris, batch_size=1000)._solver_state["t"] == 5  # clipped
 
 
@@ -69,15 +70,40 @@ def test_convergence_warning_with_tol_zero_says_why(iris):
 
 
 def test_glorot_init_bounds_and_zero_biases(iris):
-    clf = fit(iris, hidden_layer_sizes=(8,), max_iter=1, learning_rate_init=1e-12)
+    clf = fit(
+        iris,
+        hidden_layer_sizes=(8,),
+        init="glorot_uniform",
+        max_iter=1,
+        learning_rate_init=1e-12,
+    )
     for coef, factor in zip(clf.coefs_, (2.0, 2.0), strict=True):
         bound = np.sqrt(factor / sum(coef.shape))
         assert np.abs(coef).max() <= bound
         assert np.abs(coef).max() > 0.5 * bound
+    # init="auto" is glorot_uniform for units other than the logistic one.
     tanh = fit(iris, activation="tanh", max_iter=1, learning_rate_init=1e-12)
     assert np.abs(tanh.coefs_[0]).max() > np.sqrt(2.0 / 12)  # factor 6 for tanh
     # One epoch of a 1e-12 step leaves the zero biases within 1e-11.
     assert_allclose(np.concatenate(clf.intercepts_), 0, atol=1e-11)
+
+
+@pytest.mark.parametrize("init", ["auto", "spread_uniform"])
+def test_spread_init_bounds_and_biases(iris, init):
+    # One epoch of a 1e-12 step leaves the drawn weights within 1e-11.
+    clf = fit(
+        iris, hidden_layer_sizes=(50, 40), init=init, max_iter=1, learning_rate_init=1e-12
+    )
+    for coef, intercept in zip(clf.coefs_[:-1], clf.intercepts_[:-1], strict=True):
+        bound = 2.0 * np.sqrt(3.0 / coef.shape[0])
+        assert bound * 0.9 < np.abs(coef).max() <= bound + 1e-11
+        assert 1.5 < np.abs(intercept).max() <= 2.0 + 1e-11
+    output = clf.coefs_[-1]
+    assert np.abs(output).max() <= np.sqrt(6.0 / sum(output.shape)) + 1e-11
+    assert_allclose(clf.intercepts_[-1], 0, atol=1e-11)
+    # On standardised X, a first-layer unit's weighted input has a standard
+    # deviation near 2 (over 50 units of 4 weights each: within 25 %).
+    assert 1.5 < (iris[0] @ clf.coefs_[0]).std() < 2.5
 
 
 @pytest.mark.parametrize(
