@@ -41,7 +41,10 @@ import sklearn
 from scipy.stats import rankdata
 from sklearn import datasets
 from sklearn.compose import ColumnTransformer
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import get_scorer
@@ -207,9 +210,7 @@ def heavy_tailed_regression():
 
 def outlier_regression():
     rng = np.random.RandomState(11)
-    X, y = datasets.make_regression(
-        400, 8, n_informative=6, noise=20, random_state=11
-    )
+    X, y = datasets.make_regression(400, 8, n_informative=6, noise=20, random_state=11)
     y = y + 0.02 * y**2 / y.std()
     return _with_outliers(X, rng), y, 0
 

@@ -97,7 +97,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "init": [
-            StrOptions({"auto", "spread_uniform", "glorot_uniform", "uniform", "normal"})
+            StrOptions(
+                {"auto", "spread_uniform", "glorot_uniform", "uniform", "normal"}
+            )
         ],
         "fit_intercept": ["boolean"],
     }

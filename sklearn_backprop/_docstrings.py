@@ -32,11 +32,12 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
     batch_size : int, "auto" or None, default="auto"
         Rows per gradient step for ``"sgd"`` and ``"adam"``. ``"auto"`` is
         ``n_samples // 10`` clipped to [32, 200] (and to ``n_samples``): ten
-        steps an epoch where batches of 32 to 200 rows allow it (MLP's ``"auto"`` is ``min(200, n_samples)``: on a few hundred samples
-        an epoch is one step, and ``max_iter`` epochs too few steps to
-        train); ``None`` is the whole training set in every
-        step (the documents' full-batch descent). Larger values are clipped
-        to ``n_samples``. Ignored by ``"lbfgs"``.
+        steps an epoch where batches of 32 to 200 rows allow it. (MLP's
+        ``"auto"`` is ``min(200, n_samples)``: on a few hundred samples an
+        epoch is one step, and ``max_iter`` epochs too few steps to train.)
+        ``None`` is the whole training set in every step (the documents'
+        full-batch descent). Larger values are clipped to ``n_samples``.
+        Ignored by ``"lbfgs"``.
 
     learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
         Schedule of the ``"sgd"`` step size: constant; ``learning_rate_init /
@@ -47,9 +48,10 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         Step size (MLP's default is 0.001; chosen by measurement with the
         default batches and initialisation, see ``docs/defaults.rst``: a
         larger step reaches a plateau, and stops, within ``max_iter`` epochs
-        where a smaller one is still creeping down). It multiplies the *mean* gradient over a batch, as in
-        scikit-learn's MLP: the documents' rate ``eta`` on the summed gradient
-        of ``n`` samples is ``learning_rate_init = eta * n``.
+        where a smaller one is still creeping down). It multiplies the *mean*
+        gradient over a batch, as in scikit-learn's MLP: the documents' rate
+        ``eta`` on the summed gradient of ``n`` samples is
+        ``learning_rate_init = eta * n``.
 
     power_t : float, default=0.5
         Exponent of the ``"invscaling"`` schedule.

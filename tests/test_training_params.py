@@ -92,7 +92,11 @@ def test_glorot_init_bounds_and_zero_biases(iris):
 def test_spread_init_bounds_and_biases(iris, init):
     # One epoch of a 1e-12 step leaves the drawn weights within 1e-11.
     clf = fit(
-        iris, hidden_layer_sizes=(50, 40), init=init, max_iter=1, learning_rate_init=1e-12
+        iris,
+        hidden_layer_sizes=(50, 40),
+        init=init,
+        max_iter=1,
+        learning_rate_init=1e-12,
     )
     for coef, intercept in zip(clf.coefs_[:-1], clf.intercepts_[:-1], strict=True):
         bound = 2.0 * np.sqrt(3.0 / coef.shape[0])
