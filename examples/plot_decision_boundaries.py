@@ -7,8 +7,8 @@ document's bilayered network) is logistic regression: its decision boundary is
 a straight line. Each hidden layer of sigmoid units lets the boundary bend.
 We fit networks of several sizes to three two-dimensional toy data sets and
 draw the probability of the second class with
-:class:`~sklearn.inspection.DecisionBoundaryDisplay`. One of them fails to
-train at all, and we look at why.
+:class:`~sklearn.inspection.DecisionBoundaryDisplay`. Then we look at why the
+same sigmoid network, started with smaller weights, fails to train at all.
 """
 
 # %%
@@ -116,25 +116,33 @@ plt.show()
 # the moons they settle on the same line as no hidden layer. Eight follow the
 # moons and close around the inner circle.
 #
-# Two layers of 32 sigmoid units fit the moons, but on the circles they learn
-# nothing: a plane tilted gently through 0.5, as wrong as no hidden layer.
-# This is not bad luck with
-# one seed. The weights start small, where a sigmoid is nearly linear and its
-# slope is at most 1/4; the circles are centred on the origin, where no linear
-# function of the inputs says anything about the label. So the gradient starts
-# out tiny, and shrinks by the sigmoid's slope once more through the second
-# layer: L-BFGS finds it below ``tol`` and stops after a few iterations
-# (scikit-learn's ``MLPClassifier`` with ``activation="logistic"`` does the
-# same). We can check it:
-stalled = network(architectures[3]).fit(*datasets["circles"])
+# Two layers of 32 sigmoid units fit the moons and the circles. Started as
+# scikit-learn's ``MLPClassifier`` starts them, with Glorot's small weights
+# (``init="glorot_uniform"``; here with zero biases), the same network learns
+# nothing on the circles: a plane tilted gently through 0.5, as wrong as no
+# hidden layer. This is not bad luck with one seed. The weights start small,
+# where a sigmoid is nearly linear and its slope is at most 1/4; the circles
+# are centred on the origin, where no linear function of the inputs says
+# anything about the label. So the gradient starts out tiny, and shrinks by
+# the sigmoid's slope once more through the second layer: L-BFGS finds it
+# below ``tol`` and stops after a few iterations (``MLPClassifier`` with
+# ``activation="logistic"`` does the same). We can check it:
+stalled = network({**architectures[3], "init": "glorot_uniform"})
+stalled.fit(*datasets["circles"])
 print(f"iterations: {stalled[-1].n_iter_}, final loss: {stalled[-1].loss_:.4f}")
 print(f"log(2), the log-loss of predicting 0.5 everywhere: {np.log(2):.4f}")
 
 # %%
 # (The final loss includes the L2 penalty, hence a little above log(2).)
 #
+# The default initialisation, ``init="spread_uniform"`` for sigmoid units,
+# draws each unit's weighted input with a standard deviation of 2 and its
+# bias from U(-2, 2): every unit starts on the bent part of its sigmoid, at a
+# different place in the data, and the gradient towards a curved boundary is
+# there from the first iteration (the fourth column above).
+#
 # The tanh unit, whose slope at 0 is 1, passes the gradient on four times
-# larger per layer, and trains (last column). Trained to convergence on 75
+# larger per layer, and trains from Glorot's weights too (last column). Trained to convergence on 75
 # points with nothing to hold it back, it also overfits: see its boundary on
 # the linearly separable set. A single hidden layer of sigmoid units, or
 # ``init="uniform"`` (larger starting weights, as in the first document), also
