@@ -142,8 +142,8 @@ print(f"log(2), the log-loss of predicting 0.5 everywhere: {np.log(2):.4f}")
 # there from the first iteration (the fourth column above).
 #
 # The tanh unit, whose slope at 0 is 1, passes the gradient on four times
-# larger per layer, and trains from Glorot's weights too (last column). Trained to convergence on 75
-# points with nothing to hold it back, it also overfits: see its boundary on
-# the linearly separable set. A single hidden layer of sigmoid units, or
-# ``init="uniform"`` (larger starting weights, as in the first document), also
-# get past the flat start.
+# larger per layer, and trains from Glorot's weights too (last column).
+# Trained to convergence on 75 points with nothing to hold it back, it also
+# overfits: see its boundary on the linearly separable set. A single hidden
+# layer of sigmoid units, or ``init="uniform"`` (larger starting weights, as
+# in the first document), also get past the flat start.
