@@ -291,7 +291,9 @@ def test_everything_works_without_sklearn_callback():
         from sklearn_backprop import BackpropClassifier
         X = np.random.RandomState(0).normal(size=(60, 3))
         y = (X[:, 0] > 0).astype(int)
-        clf = BackpropClassifier(max_iter=300, verbose=True, random_state=0)
+        # max_iter=20 ends the fit at max_iter, not on a plateau whose count
+        # the next partial_fit would carry on (and report as stopped=tol).
+        clf = BackpropClassifier(max_iter=20, verbose=True, random_state=0)
         clf.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:])
         clf.partial_fit(X, y)
         assert not hasattr(clf, "set_callbacks")
