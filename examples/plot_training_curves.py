@@ -83,7 +83,8 @@ plt.show()
 
 # %%
 # Full-batch descent makes one update per epoch and falls slowest; mini-batch
-# SGD and Adam make seven updates per epoch (batches of 200). L-BFGS reaches
+# SGD and Adam make eleven updates per epoch (``batch_size="auto"``: batches
+# of a tenth of the 1347 rows, 134, and a last one of 7). L-BFGS reaches
 # the lowest training loss in the fewest iterations, but each iteration may
 # evaluate the loss more than once. The validation loss falls more slowly
 # than the training loss and flattens out (clearest for L-BFGS): the gap

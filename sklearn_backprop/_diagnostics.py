@@ -77,8 +77,9 @@ def warn_if_saturated(saturation, stacklevel=2):
             warnings.warn(
                 f"{share:.0%} of the activations of hidden layer {layer} are "
                 "saturated on the training data (within 1e-3 of the unit's "
-                "limits): those units pass almost no gradient, and predictions "
-                "may barely depend on X. Scale X (StandardScaler; "
+                "limits): there they pass almost no gradient and no longer "
+                "learn, and the output changes in steps, or barely with X. If "
+                "the scores are poor: scale X (StandardScaler; "
                 "QuantileTransformer or a log for heavy-tailed features), lower "
                 "learning_rate_init, raise alpha, or use fewer hidden units. "
                 "saturation_ holds the share of each layer.",
