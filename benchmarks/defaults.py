@@ -467,7 +467,7 @@ def main():
             f"{name:<24}{f'{X.shape[0]}x{X.shape[1]}':>9} {metric_name:>8} "
             + "".join(f"{row[m]['score']:8.3f}" for m in MODELS)
             + f" {row['ours']['time']:7.2f} {row['MLP']['time']:7.2f}"
-            + f"  {row['ours']['warned']}/{row['MLP']['warned']:<4}",
+            + f"  {row['ours']['warned']}/{row['MLP']['warned']}",
             flush=True,
         )
     summarise(results, n_folds)
