@@ -102,7 +102,9 @@ def test_fit_and_predict_run_limited(two_threads, monkeypatch):
     monkeypatch.setattr(_threads, "_acquire", spy)
     X = np.random.RandomState(0).rand(300, 64)
     y = np.arange(300) % 3
-    model = BackpropClassifier((64,), max_iter=2).fit(X, y)
+    # Batches of 200 rows: products large enough for the NumPy engine (the
+    # default batches of 32 rows would train in the compiled loop).
+    model = BackpropClassifier((64,), max_iter=2, batch_size=200).fit(X, y)
     model.predict(X)
     assert seen == [1, 1]
     assert blas_threads() == 2
