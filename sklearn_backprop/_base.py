@@ -15,6 +15,11 @@ import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
+from sklearn.utils._array_api import (
+    _estimator_with_converted_arrays,
+    check_same_namespace,
+    get_namespace,
+)
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -33,7 +38,6 @@ from ._callbacks import (
 )
 from ._diagnostics import hidden_saturation, warn_if_saturated
 from ._losses import make_loss
-from ._network import Network, predict
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
 from ._training import (
     History,
@@ -41,6 +45,13 @@ from ._training import (
     VerboseListener,
     train_lbfgs,
     train_stochastic,
+)
+from ._xp_network import (
+    float_dtypes,
+    follow,
+    follow_precisely,
+    select_engine,
+    to_host,
 )
 
 # The API page of each estimator in the hosted documentation.
@@ -172,9 +183,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             accept_sparse=("csr", "csc"),
             multi_output=True,
             y_numeric=not is_classifier(self),
-            dtype=(np.float64, np.float32),
+            dtype=float_dtypes(X),
             reset=reset,
         )
+        # Targets are encoded on the host, once per fit, then follow X.
+        y = to_host(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y
@@ -237,13 +250,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if continuing:
             encoder = self._fitted_target_encoder()
         else:
-            encoder = self._fit_target_encoder(y, sample_weight, classes)
-        Y = self._encode(encoder, y, X.dtype)
+            encoder = self._fit_target_encoder(y, to_host(sample_weight), classes)
+        Y = self._encode(encoder, y, X)
         random_state = check_random_state(self.random_state)
 
         layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
         loss = make_loss(self.loss, self._output_activation(encoder))
-        network = Network(
+        make_network, _ = select_engine(X)
+        network = make_network(
             layer_units, self.activation, loss, self.fit_intercept, X.dtype
         )
         if continuing:
@@ -298,6 +312,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 self.get_params(),
                 state=self._solver_state if continuing and incremental else None,
                 samples_seen=history.t,
+                zeros=network.new_vector,
             )
             train_stochastic(
                 network,
@@ -371,8 +386,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             task_name="iteration" if self.solver == "lbfgs" else "epoch",
         )
 
-    def _encode(self, encoder, y, dtype):
-        """Targets as the output layer sees them, in the network's dtype."""
+    def _encode(self, encoder, y, X):
+        """Targets as the output layer sees them, in the network's dtype (that
+        of ``X``), encoded on the host and moved to ``X``'s device."""
+        xp, _ = get_namespace(X)
+        dtype = np.float32 if X.dtype == xp.float32 else np.float64
         with np.errstate(over="ignore"):
             Y = self._encode_targets(encoder, y).astype(dtype, copy=False)
         if not np.isfinite(Y).all():
@@ -381,7 +399,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "of the network, once encoded. Scale the targets "
                 "(scale_target=True), or pass X as float64."
             )
-        return Y
+        return follow(Y, X)
 
     def _init(self):
         """The weight initialisation; ``"auto"`` is ``"spread_uniform"`` for
@@ -413,7 +431,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     ):
         """Return the training arrays and the validation set, if any."""
         if validation_data[0] is not None:
-            return X, Y, sample_weight, self._given_validation(validation_data, encoder)
+            validation = self._given_validation(validation_data, encoder)
+            # The validation set follows X to its namespace and device.
+            validation.X, validation.y, validation.sample_weight = (
+                follow(array, X)
+                for array in (validation.X, validation.y, validation.sample_weight)
+            )
+            return X, Y, sample_weight, validation
         if not self.early_stopping or incremental or self.solver == "lbfgs":
             # L-BFGS does not stop early: holding data out would only waste it.
             return X, Y, sample_weight, None
@@ -454,7 +478,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             sw_val = _check_sample_weight(
                 sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
             )
-        Y_val = self._encode(encoder, y_val, X_val.dtype)
+        Y_val = self._encode(encoder, y_val, X_val)
         score = partial(self._encoded_score, encoder)
         return Validation(X_val, Y_val, sw_val, score, y_val)
 
@@ -467,6 +491,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         ``restore`` rebuild the rest when training continues.
         """
         self._store_target_encoder(encoder)
+        for name in self._target_arrays:
+            # Fitted arrays live with the weights (the labels on the host).
+            setattr(self, name, follow_precisely(getattr(self, name), network.params))
         self._solver_state = None if solver is None else solver.state()
         self._no_improvement_count = history.no_improvement_count
         self.coefs_ = network.coefs
@@ -508,9 +535,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         the regressor undoes its target scaling)."""
         return output
 
-    def _forward(self, X):
-        """The network's output for new data, decoded, checked to be finite."""
+    def _forward(self, X, method):
+        """The network's output for new data, decoded, checked to be finite;
+        computed by the engine of ``X``'s namespace (``method``: the public
+        method calling, for error messages)."""
         check_is_fitted(self)
+        check_same_namespace(X, self, attribute="_first_coef", method=method)
         X = validate_data(
             self,
             X,
@@ -519,6 +549,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             reset=False,
         )
         intercepts = self.intercepts_ if self.fit_intercept else None
+        _, predict = select_engine(X)
         output = predict(
             X, self.coefs_, intercepts, self.activation, self.out_activation_
         )
@@ -526,8 +557,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             output = self._decode_output(output)
         # Raised, not warned: no label or value can be given for such rows,
         # as for the non-finite X scikit-learn's validation refuses.
-        bad_rows = ~np.isfinite(output).all(axis=1)
-        if bad_rows.any():
+        xp, _ = get_namespace(output)
+        if not xp.all(xp.isfinite(output)):
+            bad_rows = ~np.isfinite(to_host(output)).all(axis=1)
             raise ValueError(
                 f"The network's output overflowed for {bad_rows.sum()} of "
                 f"{X.shape[0]} samples (the first at row "
@@ -537,9 +569,36 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return output
 
+    # Fitted state that stays on the host whatever the namespace of X: the
+    # labels (which may be strings) and their encoding.
+    _host_attributes = ("classes_", "_label_binarizer")
+    # Fitted arrays of the target encoding that live with the weights.
+    _target_arrays = ()
+
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy of the estimator whose fitted arrays (weights, solver state)
+        are converted by ``converter``, the label encoding kept on the host.
+
+        What ``sklearn.utils._array_api.move_estimator_to`` calls to move a
+        fitted model to another namespace or device (e.g. to NumPy, to pickle
+        or export it).
+        """
+        moved = copy.copy(self)
+        for name, value in vars(self).items():
+            if name not in self._host_attributes:
+                value = _estimator_with_converted_arrays(value, converter)
+                setattr(moved, name, value)
+        return moved
+
+    @property
+    def _first_coef(self):
+        """The first layer's weights: where the fitted model lives."""
+        return self.coefs_[0]
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.array_api_support = True
         return tags
 
 

@@ -3,6 +3,13 @@
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils._array_api import (
+    _average,
+    _is_numpy_namespace,
+    get_namespace,
+    get_namespace_and_device,
+    move_to,
+)
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
@@ -10,6 +17,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
+from ._xp_network import follow, to_host
 
 
 @fill_shared_docs
@@ -223,8 +231,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                 "batch does not give the class frequencies of the data set. "
                 "Pass class_weight as a dict {label: weight} instead."
             )
-        class_sample_weight = compute_sample_weight(self.class_weight, y)
-        class_sample_weight = class_sample_weight.astype(X.dtype, copy=False)
+        class_sample_weight = follow(compute_sample_weight(self.class_weight, y), X)
         if sample_weight is not None:
             class_sample_weight = sample_weight * class_sample_weight
         # The combined weights pass the checks sample_weight passes.
@@ -272,11 +279,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         return "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
 
     def _encoded_score(self, binarizer, y, output, sample_weight):
+        xp, _ = get_namespace(output)
         if self._output_activation(binarizer) == "softmax":
-            correct = output.argmax(axis=1) == y.argmax(axis=1)
+            correct = xp.argmax(output, axis=1) == xp.argmax(y, axis=1)
         else:
-            correct = np.all((output > 0.5) == (y > 0.5), axis=1)
-        return np.average(correct, weights=sample_weight)
+            correct = xp.all((output > 0.5) == (y > 0.5), axis=1)
+        correct = xp.astype(correct, output.dtype)
+        return float(_average(correct, weights=sample_weight, xp=xp))
 
     def _store_target_encoder(self, binarizer):
         self._label_binarizer = binarizer
@@ -305,10 +314,17 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         >>> BackpropClassifier(solver="lbfgs", random_state=0).fit(X, y).predict(X)
         array(['no', 'no', 'yes', 'yes'], dtype='<U3')
         """
-        output = self._forward(X)
+        output = self._forward(X, "predict")
+        # Labels are decoded on the host (they may be strings) and numeric
+        # ones moved back to X's namespace and device.
+        xp, _, device = get_namespace_and_device(output)
+        output = to_host(output)
         if self.n_outputs_ == 1:
             output = output.ravel()
-        return self._label_binarizer.inverse_transform(output)
+        labels = self._label_binarizer.inverse_transform(output)
+        if _is_numpy_namespace(xp) or not np.issubdtype(labels.dtype, np.number):
+            return labels
+        return move_to(labels, xp=xp, device=device)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -332,14 +348,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         >>> clf.predict_proba(X).sum(axis=1)
         array([1., 1., 1., 1.])
         """
-        output = self._forward(X)
+        return self._proba(X, "predict_proba")
+
+    def _proba(self, X, method):
+        output = self._forward(X, method)
         if self.n_outputs_ > 1:
             return output
+        xp, _ = get_namespace(output)
         if len(self.classes_) == 1:
             # The one class seen in training, with certainty (a column per
             # class, as scikit-learn's classifiers).
-            return np.ones_like(output)
-        return np.hstack([1 - output, output])
+            return xp.ones_like(output)
+        return xp.concat([1 - output, output], axis=1)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability of each class.
@@ -363,9 +383,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         >>> np.allclose(np.exp(clf.predict_log_proba(X)), clf.predict_proba(X))
         True
         """
-        proba = self.predict_proba(X)
+        proba = self._proba(X, "predict_log_proba")
+        xp, _ = get_namespace(proba)
         with np.errstate(divide="ignore"):
-            return np.log(proba, out=proba)
+            return xp.log(proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -306,6 +306,23 @@ class Network:
                 drawn = random_state.uniform(-bound, bound, (fan_in, fan_out))
             coef[...] = drawn
 
+    def new_vector(self):
+        """A zero vector laid out as ``params`` (a gradient, a copy)."""
+        return np.zeros_like(self.params)
+
+    def workspace(self, batch_size):
+        """The buffers for batches of up to ``batch_size`` rows."""
+        return Workspace(self.layer_units, batch_size, self.dtype)
+
+    def host_float64(self, vector):
+        """A float64 copy of a vector laid out as ``params`` (what SciPy's
+        L-BFGS reads)."""
+        return vector.astype(np.float64)
+
+    def set_flat(self, vector):
+        """Overwrite ``params`` from a vector (e.g. L-BFGS's iterate)."""
+        self.params[...] = vector
+
     def predict(self, X):
         """The output layer for ``X``, computed in bounded memory."""
         intercepts = self.intercepts if self.fit_intercept else None

@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
+from ._xp_network import to_host
 
 
 class TargetScaler:
@@ -52,7 +53,9 @@ class TargetScaler:
 
     def transform(self, y):
         """Targets in training units, 2-D float64."""
-        return (y.reshape(y.shape[0], -1) - self.offset) / self.scale
+        # (y is on the host; a fitted scaler's arrays may be on a device.)
+        offset, scale = to_host(self.offset), to_host(self.scale)
+        return (y.reshape(y.shape[0], -1) - offset) / scale
 
     def inverse_transform(self, output):
         """Network outputs back in the units of the targets, in float64: the
@@ -289,6 +292,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             )
         return scaler.transform(y)
 
+    # The target scaling lives with the weights, on their device.
+    _target_arrays = ("_y_offset", "_y_scale")
+
     def _store_target_encoder(self, scaler):
         self._y_offset = scaler.offset
         self._y_scale = scaler.scale
@@ -337,9 +343,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         >>> reg.fit(X, y).predict([[20.0]]).round(1)
         array([1100.])
         """
-        output = self._forward(X)
+        output = self._forward(X, "predict")
         if self.n_outputs_ == 1:
-            return output.ravel()
+            return output[:, 0]
         return output
 
     def __sklearn_tags__(self):

@@ -8,6 +8,9 @@ L-BFGS is not a step rule: it drives the whole fit, and lives in
 ``Network.loss_and_gradient``.
 """
 
+import math
+from functools import partial
+
 import numpy as np
 
 STOCHASTIC_SOLVERS = ("sgd", "adam")
@@ -62,6 +65,10 @@ class SGD(StochasticSolver):
     momentum : float
     nesterovs_momentum : bool
     power_t : float
+    zeros : callable, optional
+        Returns a zero vector for the solver's state; by default a NumPy one
+        of ``n_params`` and ``dtype`` (the array API engine passes its own,
+        on its device).
     """
 
     def __init__(
@@ -73,6 +80,7 @@ class SGD(StochasticSolver):
         momentum=0.9,
         nesterovs_momentum=True,
         power_t=0.5,
+        zeros=None,
     ):
         self.n_params = n_params
         self.learning_rate_init = float(learning_rate_init)
@@ -83,7 +91,8 @@ class SGD(StochasticSolver):
         self.power_t = float(power_t)
         # ``momentum * velocity`` is kept rather than the velocity: the same
         # products in the same order, without a scratch vector.
-        self._momentum_velocity = np.zeros(n_params, dtype) if self.momentum else None
+        zeros = zeros or partial(np.zeros, n_params, dtype)
+        self._momentum_velocity = zeros() if self.momentum else None
 
     @property
     def learning_rate(self):
@@ -168,6 +177,8 @@ class Adam(StochasticSolver):
         Decay rates of the first and second moment estimates.
     epsilon : float
         Added to the root of the second moment, for numerical stability.
+    zeros : callable, optional
+        As for :class:`SGD`.
     """
 
     def __init__(
@@ -178,6 +189,7 @@ class Adam(StochasticSolver):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
+        zeros=None,
     ):
         self.n_params = n_params
         self.learning_rate_init = float(learning_rate_init)
@@ -186,9 +198,12 @@ class Adam(StochasticSolver):
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
         self.t = 0
-        self.first_moment = np.zeros(n_params, dtype)
-        self.second_moment = np.zeros(n_params, dtype)
-        self._scratch = np.empty(n_params, dtype)
+        zeros = zeros or partial(np.zeros, n_params, dtype)
+        self.first_moment = zeros()
+        self.second_moment = zeros()
+        # A buffer for the NumPy update; other namespaces update with operators.
+        numpy_state = isinstance(self.first_moment, np.ndarray)
+        self._scratch = np.empty(n_params, dtype) if numpy_state else None
 
     def state(self):
         return {
@@ -207,6 +222,9 @@ class Adam(StochasticSolver):
     def step(self, params, grad):
         """Update ``params`` in place from the gradient of one batch."""
         self.t += 1
+        if self._scratch is None:
+            self._step_operators(params, grad)
+            return
         m, v, s = self.first_moment, self.second_moment, self._scratch
         m *= self.beta_1
         m += np.multiply(grad, 1 - self.beta_1, out=s)
@@ -214,19 +232,32 @@ class Adam(StochasticSolver):
         np.square(grad, out=s)
         s *= 1 - self.beta_2
         v += s
-        step_size = (
-            self.learning_rate
-            * np.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
+        step_size = self._step_size()
         np.sqrt(v, out=s)
         s += self.epsilon
         np.divide(m, s, out=s)
         s *= step_size
         params -= s
 
+    def _step_size(self):
+        return (
+            self.learning_rate
+            * math.sqrt(1 - self.beta_2**self.t)
+            / (1 - self.beta_1**self.t)
+        )
 
-def make_solver(name, n_params, dtype, params, state=None, samples_seen=0):
+    def _step_operators(self, params, grad):
+        """The same update with array operators only, for the state vectors
+        of any array API namespace (the NumPy one above reuses a buffer)."""
+        m, v = self.first_moment, self.second_moment
+        m *= self.beta_1
+        m += grad * (1 - self.beta_1)
+        v *= self.beta_2
+        v += (grad * grad) * (1 - self.beta_2)
+        params -= (m / (v**0.5 + self.epsilon)) * self._step_size()
+
+
+def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros=None):
     """The stochastic solver ``name`` configured from estimator parameters.
 
     Parameters
@@ -241,6 +272,8 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0):
         (``partial_fit``); its hyperparameters give way to ``params``.
     samples_seen : int, default=0
         Training samples seen so far (for the ``invscaling`` schedule).
+    zeros : callable, optional
+        Makes the zero state vectors (see :class:`SGD`).
     """
     if state is not None and state["solver"] != name:
         raise ValueError(
@@ -258,6 +291,7 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0):
             params["momentum"],
             params["nesterovs_momentum"],
             params["power_t"],
+            zeros,
         )
     else:
         solver = Adam(
@@ -267,6 +301,7 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0):
             params["beta_1"],
             params["beta_2"],
             params["epsilon"],
+            zeros,
         )
     if state is not None:
         solver.restore(state, samples_seen)

@@ -13,9 +13,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._array_api import (
+    _is_numpy_namespace,
+    get_namespace,
+    get_namespace_and_device,
+)
 
 from . import _fast
-from ._network import Workspace, quiet_floating_point
+from ._network import quiet_floating_point
 from ._threads import sized_by
 
 
@@ -179,7 +184,7 @@ def _weights_are_finite(params):
     """Whether the weights and their squared norm are finite: weights beyond
     about 1e154 (float64) can be neither penalised nor trained further."""
     with quiet_floating_point():
-        return math.isfinite(float(params.dot(params)))
+        return math.isfinite(float(params @ params))
 
 
 def _finish(
@@ -201,7 +206,7 @@ def _finish(
             epoch, f"the loss became {history.loss_curve[-1]}", advice
         )
     if has_best:
-        np.copyto(params, best_params)
+        params[...] = best_params
     elif best_params is not None and new_scores:
         raise ValueError(
             "No epoch gave a finite validation score: the network's outputs on "
@@ -247,7 +252,8 @@ def _record_validation(network, validation, history):
     history.validation_loss_curve.append(loss)
     if validation.score is not None:
         score = math.nan
-        if np.isfinite(output).all():
+        xp, _ = get_namespace(output)
+        if xp.all(xp.isfinite(output)):
             score = validation.score(validation.y, output, validation.sample_weight)
         history.validation_scores.append(float(score))
 
@@ -263,6 +269,13 @@ class _BatchSource:
         # One batch holding every row needs no shuffle: the gradient is a sum.
         self.shuffle = shuffle and batch_size < self.n_samples
         self.dense = isinstance(X, np.ndarray)
+        # Arrays of another namespace (the array API engine's) are gathered
+        # on their device, by an order drawn on the host once per epoch.
+        self._device_xp = self._device = None
+        if not self.dense:
+            xp, _, device = get_namespace_and_device(X)
+            if not _is_numpy_namespace(xp):
+                self._device_xp, self._device = xp, device
         # The batches of every epoch when they are the same each time (the
         # data itself, or views of it), made once; None otherwise.
         if batch_size >= self.n_samples:
@@ -284,18 +297,27 @@ class _BatchSource:
         """The ``(X, y, sample_weight)`` batches of one epoch."""
         if self._fixed is not None:
             return self._fixed
-        starts = range(0, self.n_samples, self.batch_size)
+        # (Stops within bounds: the array API leaves others unspecified.)
+        n, size = self.n_samples, self.batch_size
+        bounds = [(i, min(i + size, n)) for i in range(0, n, size)]
         if not self.shuffle:
-            return (self._rows(slice(i, i + self.batch_size)) for i in starts)
+            return (self._rows(slice(i, stop)) for i, stop in bounds)
         order = random_state.permutation(self.n_samples)
-        return (self._gather(order[i : i + self.batch_size]) for i in starts)
+        if self._device_xp is not None:
+            order = self._device_xp.asarray(order, device=self._device)
+        return (self._gather(order[i:stop]) for i, stop in bounds)
 
     def _rows(self, rows):
         sw = None if self.sample_weight is None else self.sample_weight[rows]
-        return self.X[rows], self.y[rows], sw
+        return self.X[rows, ...], self.y[rows, ...], sw
 
     def _gather(self, index):
         sw = None
+        xp = self._device_xp
+        if xp is not None:
+            if self.sample_weight is not None:
+                sw = xp.take(self.sample_weight, index)
+            return xp.take(self.X, index, axis=0), xp.take(self.y, index, axis=0), sw
         if not self.dense:
             if self.sample_weight is not None:
                 sw = self.sample_weight[index]
@@ -410,11 +432,14 @@ def train_stochastic(
         )
         return
     source = _BatchSource(X, y, sample_weight, batch_size, shuffle)
-    workspace = Workspace(network.layer_units, batch_size, network.dtype)
-    grad = np.zeros_like(network.params)
+    workspace = network.workspace(batch_size)
+    grad = network.new_vector()
     params = network.params
     track_best = early_stopping and validation is not None
-    best_params = params.copy() if track_best else None
+    best_params = None
+    if track_best:
+        best_params = network.new_vector()
+        best_params[...] = params
     started = time.perf_counter()
     epochs = 1 if incremental else max_iter
     history.n_iter = history.n_iter if incremental else 0
@@ -439,7 +464,8 @@ def train_stochastic(
                         step(params, grad)
                     loss_sum += loss * batch_weight
                     weight_sum += batch_weight
-                epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
+                # (The array API engine's losses are 0-d arrays on the device.)
+                epoch_loss = float(loss_sum) / weight_sum if weight_sum else 0.0
                 history.n_iter += 1
                 history.t += n_samples
                 loss_curve.append(epoch_loss)
@@ -452,7 +478,7 @@ def train_stochastic(
                 solver.end_epoch(history.t)
                 improved = _update_plateau_count(history, epoch_loss, tol, track_best)
                 if improved and track_best:
-                    np.copyto(best_params, params)
+                    best_params[...] = params
                 if asked_to_stop:
                     stop = Stop("callback", "a callback asked to stop training.")
                     break
@@ -597,25 +623,26 @@ def train_lbfgs(
 
     One iteration of L-BFGS is recorded as one epoch in ``history``.
     """
-    workspace = Workspace(network.layer_units, X.shape[0], network.dtype)
-    grad = np.zeros_like(network.params)
+    workspace = network.workspace(X.shape[0])
+    grad = network.new_vector()
     started = time.perf_counter()
 
     def loss_and_gradient(flat_params):
-        network.params[...] = flat_params
+        network.set_flat(flat_params)
         loss, _ = network.loss_and_gradient(X, y, sample_weight, alpha, workspace, grad)
-        # L-BFGS keeps the gradients it is given: hand it a copy.
-        return loss, grad.astype(np.float64)
+        # L-BFGS keeps the gradients it is given: hand it a float64 copy on
+        # the host, the only array that leaves the engine.
+        return float(loss), network.host_float64(grad)
 
     first_epoch = len(history.loss_curve)
-    accepted = network.params.astype(np.float64)  # the last iterate L-BFGS accepted
+    accepted = network.host_float64(network.params)  # the last accepted iterate
 
     def on_iteration(intermediate_result):
         np.copyto(accepted, intermediate_result.x)
         history.loss_curve.append(float(intermediate_result.fun))
         history.t += X.shape[0]
         history.n_iter += 1
-        network.params[...] = intermediate_result.x
+        network.set_flat(intermediate_result.x)
         if validation is not None:
             _record_validation(network, validation, history)
         if listeners:
@@ -642,11 +669,11 @@ def train_lbfgs(
             interrupted = True
     if result is None:
         # Interrupted: the last accepted iterate, not a line search's trial.
-        network.params[...] = accepted
+        network.set_flat(accepted)
         history.n_iter = len(history.loss_curve) - first_epoch
         diverged = False
     else:
-        network.params[...] = result.x
+        network.set_flat(result.x)
         history.n_iter = int(result.nit)
         diverged = not math.isfinite(result.fun)
         if diverged:

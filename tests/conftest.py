@@ -1,7 +1,12 @@
+import os
 import warnings
 
-import pytest
-from sklearn.exceptions import ConvergenceWarning
+# scikit-learn's array API dispatch needs SciPy's, switched on before SciPy is
+# imported (tests/test_array_api.py); it changes nothing for NumPy inputs.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import pytest  # noqa: E402
+from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 
 @pytest.fixture

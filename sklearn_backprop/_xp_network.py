@@ -1,0 +1,412 @@
+"""The engine for array API namespaces: PyTorch, CuPy, array-api-strict.
+
+:class:`Network` here has the interface of ``_network.Network`` (a flat
+``params`` vector, ``loss_and_gradient``, ``predict``, ``evaluate``), so the
+training loop does not know which engine runs; it is the same mathematics
+written once against the array API standard instead of tuned NumPy calls. Every
+array stays in the namespace and on the device of the data: weights,
+activations, deltas, gradients. What leaves the device is the loss, once per
+epoch (and with sample weights, each batch's total weight).
+
+The documents' four lines are :meth:`Network.loss_and_gradient`, as they
+read::
+
+    activations[i] = f(activations[i - 1] @ coefs[i] + intercepts[i])
+    delta = loss'(y, activations[-1])
+    delta = (delta @ coefs[i].T) * f'(activations[i - 1])
+    coef_grads[i] = activations[i - 1].T @ delta
+
+Nothing is computed in place but the updates of ``params`` and of the gradient
+vector the solver reads: on a GPU each operation is one kernel whatever its
+output, and new arrays keep the code the mathematics.
+
+:func:`select_engine` picks the engine from the namespace of ``X``: the NumPy
+engine for NumPy arrays and sparse matrices (always, without array API
+dispatch), this one for anything else.
+"""
+
+from functools import partial
+from itertools import pairwise
+
+import numpy as np
+from sklearn import get_config
+from sklearn.utils._array_api import (
+    _is_numpy_namespace,
+    _max_precision_float_dtype,
+    _xlogy,
+    get_namespace,
+    get_namespace_and_device,
+    move_to,
+)
+
+from . import _network
+
+# Each activation ``f(z)`` and its derivative written from the output
+# ``a = f(z)``, as the documents write ``nonlin(l1, deriv=True)``.
+ACTIVATIONS = {
+    "logistic": lambda xp, z: 1 / (1 + xp.exp(-z)),
+    "tanh": lambda xp, z: xp.tanh(z),
+    "relu": lambda xp, z: xp.clip(z, min=0),
+    "identity": lambda xp, z: z,
+    "softmax": lambda xp, z: _softmax(xp, z),
+    "exp": lambda xp, z: xp.exp(z),
+}
+
+DERIVATIVES = {
+    "logistic": lambda xp, a: a * (1 - a),
+    "tanh": lambda xp, a: 1 - a * a,
+    "relu": lambda xp, a: xp.astype(a > 0, a.dtype),
+    "identity": None,  # one: the delta passes unchanged
+    "exp": lambda xp, a: a,
+}
+
+
+def _softmax(xp, z):
+    """Row-wise softmax, shifted by the row maximum so no ``exp`` overflows."""
+    exp_z = xp.exp(z - xp.max(z, axis=1, keepdims=True))
+    return exp_z / xp.sum(exp_z, axis=1, keepdims=True)
+
+
+def _chain_output_derivative(xp, output_activation, output, delta):
+    """``delta`` times the output unit's derivative (squared error only)."""
+    if output_activation == "softmax":
+        # The softmax Jacobian: a * (delta - <delta, a>).
+        return output * (delta - xp.sum(delta * output, axis=1, keepdims=True))
+    derivative = DERIVATIVES[output_activation]
+    return delta if derivative is None else delta * derivative(xp, output)
+
+
+def loss_and_delta(xp, loss, y, output, sample_weight):
+    """The weighted loss sum (a 0-d array) and the output delta.
+
+    The output delta is the gradient of the loss with respect to the output
+    layer's pre-activation: ``output - y`` for the canonical pairs (log-loss
+    with a logistic or softmax unit, Poisson with an exponential one, squared
+    error with an identity one); the squared error chains it through any other
+    unit's derivative, as the documents' ``error * sigmoid'(output)``.
+    """
+    error = output - y
+    eps = xp.finfo(output.dtype).eps
+    if loss.name == "squared_error":
+        losses = 0.5 * xp.sum(error * error, axis=1)
+        delta = _chain_output_derivative(xp, loss.output_activation, output, error)
+    elif loss.name == "log_loss":
+        if loss.output_activation == "logistic":
+            # With y in {0, 1}, the probability of the true label is 1 - |error|.
+            true_proba = xp.clip(1 - xp.abs(error), min=eps)
+            losses = -xp.sum(xp.log(true_proba), axis=1)
+        else:
+            true_proba = xp.clip(xp.sum(y * output, axis=1), min=eps)
+            losses = -xp.log(true_proba)
+        delta = error
+    else:  # poisson: y * log(y / output) - y + output
+        losses = xp.sum(_xlogy(y, y / output, xp=xp) + error, axis=1)
+        delta = error
+    if sample_weight is None:
+        return xp.sum(losses), delta
+    return xp.sum(losses * sample_weight), delta * sample_weight[:, None]
+
+
+def forward(xp, X, coefs, intercepts, activation, output_activation):
+    """Every layer's activations for ``X``; the last is the output layer.
+
+    ``intercepts`` is None for a network without biases.
+    """
+    activations = []
+    layer_input = X
+    last = len(coefs) - 1
+    for i, coef in enumerate(coefs):
+        z = layer_input @ coef
+        if intercepts is not None:
+            z = z + intercepts[i]
+        unit = output_activation if i == last else activation
+        layer_input = ACTIVATIONS[unit](xp, z)
+        activations.append(layer_input)
+    return activations
+
+
+def predict(X, coefs, intercepts, activation, output_activation):
+    """Forward ``X`` through the network in chunks of rows, on its device.
+
+    The same chunking as the NumPy engine's ``predict``: the memory of the
+    hidden layers is bounded whatever the number of samples.
+    """
+    xp, _ = get_namespace(X)
+    n_samples = X.shape[0]
+    widest = max(coef.shape[1] for coef in coefs)
+    itemsize = 4 if coefs[0].dtype == xp.float32 else 8
+    chunk = max(1, _network.PREDICT_CHUNK_BYTES // (itemsize * widest))
+    # (array-api-strict computes with NumPy: its exp may overflow to the
+    # sigmoid's exact limit, as in the NumPy engine, without a warning.)
+    with _network.quiet_floating_point():
+        outputs = [
+            forward(
+                xp,
+                X[start : min(start + chunk, n_samples), ...],
+                coefs,
+                intercepts,
+                activation,
+                output_activation,
+            )[-1]
+            for start in range(0, max(n_samples, 1), chunk)
+        ]
+    return outputs[0] if len(outputs) == 1 else xp.concat(outputs, axis=0)
+
+
+class Network:
+    """A feed-forward network whose arrays live in namespace ``xp`` on
+    ``device``: the interface of ``_network.Network``.
+
+    Parameters
+    ----------
+    layer_units : sequence of int
+        Units per layer, input and output layers included.
+    activation : str
+        The hidden unit.
+    loss : object
+        A loss from ``_losses``; its ``name`` and ``output_activation`` say
+        which loss and output unit to compute.
+    fit_intercept : bool
+        Whether the layers have biases.
+    dtype : dtype of ``xp``
+        float32 or float64.
+    xp : array namespace
+    device : device of ``xp``
+    """
+
+    def __init__(self, layer_units, activation, loss, fit_intercept, dtype, xp, device):
+        self.layer_units = tuple(int(u) for u in layer_units)
+        self.activation = activation
+        self.loss = loss
+        self.output_activation = loss.output_activation
+        self.fit_intercept = fit_intercept
+        self.dtype = dtype
+        self.xp, self.device = xp, device
+        shapes = list(pairwise(self.layer_units))
+        self.n_coefs = sum(fan_in * fan_out for fan_in, fan_out in shapes)
+        n_params = self.n_coefs + sum(self.layer_units[1:])
+        self.params = xp.zeros(n_params, dtype=dtype, device=device)
+
+    @property
+    def coefs(self):
+        """The weight matrix of each layer (slices of ``params``)."""
+        return self.layer_views(self.params)[0]
+
+    @property
+    def intercepts(self):
+        """The bias vector of each layer (slices of ``params``)."""
+        return self.layer_views(self.params)[1]
+
+    def layer_views(self, flat):
+        """Split a vector laid out as ``params``: all weight matrices, layer by
+        layer, then all biases (the layout of the NumPy engine)."""
+        coefs, intercepts = [], []
+        start = 0
+        for fan_in, fan_out in pairwise(self.layer_units):
+            stop = start + fan_in * fan_out
+            coefs.append(self.xp.reshape(flat[start:stop], (fan_in, fan_out)))
+            start = stop
+        for fan_out in self.layer_units[1:]:
+            intercepts.append(flat[start : start + fan_out])
+            start += fan_out
+        return coefs, intercepts
+
+    def copy(self):
+        """The same network over a copy of the weights (a snapshot)."""
+        new = Network(
+            self.layer_units,
+            self.activation,
+            self.loss,
+            self.fit_intercept,
+            self.dtype,
+            self.xp,
+            self.device,
+        )
+        new.params[...] = self.params
+        return new
+
+    def new_vector(self):
+        """A zero vector laid out as ``params``, on the device."""
+        return self.xp.zeros_like(self.params)
+
+    def workspace(self, batch_size):
+        """No buffers: the array API engine allocates as the mathematics
+        reads (see the module's docstring)."""
+        return None
+
+    def set_weights(self, coefs, intercepts):
+        """Copy existing weights (e.g. a fitted model's) into ``params``."""
+        shapes = [tuple(c.shape) for c in self.coefs + self.intercepts]
+        sources = list(coefs) + list(intercepts)
+        if [tuple(s.shape) for s in sources] != shapes:
+            _network.Network.set_weights(self._host_network(), coefs, intercepts)
+        xp = self.xp
+        moved = [move_to(s, xp=xp, device=self.device) for s in sources]
+        flat = [xp.astype(xp.reshape(s, (-1,)), self.dtype) for s in moved]
+        self.params[...] = self.xp.concat(flat)
+
+    def initialize(self, init, random_state):
+        """Draw the weights exactly as the NumPy engine does, from the same
+        NumPy random state, and move them to the device."""
+        host = self._host_network()
+        host.initialize(init, random_state)
+        self.set_flat(host.params)
+
+    def _host_network(self):
+        return _network.Network(
+            self.layer_units,
+            self.activation,
+            self.loss,
+            self.fit_intercept,
+            self._host_dtype(),
+        )
+
+    def _host_dtype(self):
+        return np.float32 if self.dtype == self.xp.float32 else np.float64
+
+    def host_float64(self, vector):
+        """A float64 NumPy copy, on the host, of a vector laid out as
+        ``params`` (what SciPy's L-BFGS reads)."""
+        return np.array(move_to(vector, xp=np, device="cpu"), dtype=np.float64)
+
+    def set_flat(self, vector):
+        """Overwrite ``params`` from a NumPy vector (e.g. L-BFGS's iterate)."""
+        # Cast on the host: a float32-only device cannot take float64.
+        vector = np.asarray(vector, dtype=self._host_dtype())
+        self.params[...] = self.xp.asarray(vector, device=self.device)
+
+    def predict(self, X):
+        """The output layer for ``X``, computed on the device."""
+        coefs, intercepts = self.layer_views(self.params)
+        biases = intercepts if self.fit_intercept else None
+        return predict(X, coefs, biases, self.activation, self.output_activation)
+
+    def evaluate(self, X, y, sample_weight):
+        """The output layer for ``X`` and its weighted mean loss against ``y``
+        (without the L2 penalty): what a validation set is scored with."""
+        output = self.predict(X)
+        loss, _ = loss_and_delta(self.xp, self.loss, y, output, sample_weight)
+        weight_sum = _weight_sum(self.xp, X, sample_weight)
+        return output, float(loss) / weight_sum if weight_sum else 0.0
+
+    def loss_and_gradient(self, X, y, sample_weight, alpha, workspace, grad, scale=1.0):
+        """Backpropagation: the mean loss of a batch and its gradient.
+
+        The parameters are those of ``_network.Network.loss_and_gradient``
+        (``workspace`` is unused). The loss is returned as a 0-d array on the
+        device, so that a batch does not wait for the device; the training
+        loop turns the epoch's sum into a float.
+        """
+        xp = self.xp
+        weight_sum = _weight_sum(xp, X, sample_weight)
+        if weight_sum <= 0:
+            grad[...] = 0
+            return 0.0, 0.0
+        coefs, intercepts = self.layer_views(self.params)
+        biases = intercepts if self.fit_intercept else None
+        # The documents' four lines: the forward pass,
+        activations = forward(
+            xp, X, coefs, biases, self.activation, self.output_activation
+        )
+        # the output delta (error x sigmoid'(output) for their squared error),
+        loss, delta = loss_and_delta(xp, self.loss, y, activations[-1], sample_weight)
+        # scaled once to the gradient of the mean (times the solver's scale),
+        factor = scale / weight_sum
+        delta = delta * factor
+        inputs = [X, *activations[:-1]]
+        derivative = DERIVATIVES[self.activation]
+        coef_grads, intercept_grads = [None] * len(coefs), [None] * len(coefs)
+        for i in range(len(coefs) - 1, -1, -1):
+            # the weights' gradient, activations.T @ delta,
+            coef_grads[i] = inputs[i].T @ delta
+            intercept_grads[i] = xp.sum(delta, axis=0)
+            if i > 0:
+                # and the delta sent back: (delta @ coefs.T) x sigmoid'(hidden).
+                delta = delta @ coefs[i].T
+                if derivative is not None:
+                    delta = delta * derivative(xp, inputs[i])
+        if not self.fit_intercept:
+            intercept_grads = [xp.zeros_like(b) for b in intercepts]
+        parts = [xp.reshape(g, (-1,)) for g in coef_grads] + intercept_grads
+        grad[...] = xp.concat(parts)
+        if alpha:
+            # The L2 penalty 0.5 * alpha * ||weights||^2, over all weights at once.
+            weights = self.params[: self.n_coefs]
+            loss = loss + 0.5 * alpha * xp.sum(weights * weights)
+            grad[: self.n_coefs] += (factor * alpha) * weights
+        return loss / weight_sum, weight_sum
+
+
+def _weight_sum(xp, X, sample_weight):
+    """A batch's total sample weight as a Python float (its rows unweighted)."""
+    if sample_weight is None:
+        return X.shape[0]
+    return float(xp.sum(sample_weight))
+
+
+def select_engine(X):
+    """The engine for data like ``X``: ``(make_network, predict)``.
+
+    ``make_network(layer_units, activation, loss, fit_intercept, dtype)``
+    builds a network; ``predict(X, coefs, intercepts, activation,
+    output_activation)`` forwards new data. NumPy arrays and sparse matrices
+    (and everything when array API dispatch is off) get the tuned NumPy
+    engine; other namespaces get this module's, on ``X``'s device.
+    """
+    if isinstance(X, np.ndarray) or not get_config()["array_api_dispatch"]:
+        return _network.Network, _network.predict  # (what follows costs 15 us)
+    xp, _, device = get_namespace_and_device(X)
+    if _is_numpy_namespace(xp):
+        return _network.Network, _network.predict
+    return partial(Network, xp=xp, device=device), predict
+
+
+def float_dtypes(X):
+    """The float dtypes ``X`` may be validated to, most precise first: float64
+    and float32 of its namespace, or float32 alone on a device without float64
+    (e.g. Apple's MPS)."""
+    xp, _, device = get_namespace_and_device(X)
+    if _is_numpy_namespace(xp):
+        return (np.float64, np.float32)
+    if _max_precision_float_dtype(xp, device) == xp.float32:
+        return (xp.float32,)
+    return (xp.float64, xp.float32)
+
+
+def follow(array, X):
+    """``array`` in the namespace, on the device and of the float dtype of
+    ``X``: "everything follows X" (targets, weights, a validation set).
+
+    The dtype is cast where ``array`` lives, before it moves, so that a
+    float64 array reaches a float32-only device as float32.
+    """
+    if array is None:
+        return None
+    xp, _, device = get_namespace_and_device(X)
+    if _is_numpy_namespace(xp):
+        return array.astype(X.dtype, copy=False)
+    source_xp, _ = get_namespace(array)
+    dtype_name = "float32" if X.dtype == xp.float32 else "float64"
+    array = source_xp.astype(array, getattr(source_xp, dtype_name))
+    return move_to(array, xp=xp, device=device)
+
+
+def follow_precisely(array, like):
+    """``array`` in the namespace and on the device of ``like``, keeping its
+    dtype (float64, say, for a regressor's target scaling) unless that device
+    has no float64."""
+    xp, _, device = get_namespace_and_device(like)
+    if _is_numpy_namespace(xp):
+        return array
+    source_xp, _ = get_namespace(array)
+    if _max_precision_float_dtype(xp, device) == xp.float32:
+        array = source_xp.astype(array, source_xp.float32)
+    return move_to(array, xp=xp, device=device)
+
+
+def to_host(array):
+    """``array`` as a NumPy array on the host (None stays None): for what is
+    computed once per fit on the labels, such as their encoding."""
+    if array is None or isinstance(array, np.ndarray):
+        return array
+    return move_to(array, xp=np, device="cpu")

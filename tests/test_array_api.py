@@ -1,0 +1,400 @@
+"""Array API inputs: the array API engine against the NumPy engine, on the
+namespaces installed (array-api-strict always, PyTorch when importable, CUDA
+where a GPU is). scikit-learn's own array API checks run in
+test_estimator_checks.py (the estimators declare ``array_api_support``)."""
+
+import pickle
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._array_api import (
+    device,
+    get_namespace,
+    get_namespace_and_device,
+    move_estimator_to,
+    move_to,
+)
+from sklearn.utils._testing import _array_api_for_tests
+
+from sklearn_backprop import (
+    BackpropClassifier,
+    BackpropRegressor,
+    _network,
+    _xp_network,
+)
+
+NAMESPACES = [
+    pytest.param("array_api_strict", None, id="array_api_strict"),
+    pytest.param("torch", "cpu", id="torch-cpu"),
+    pytest.param("torch", "cuda", id="torch-cuda"),
+]
+
+# The engines compute the same operations in the same order, except inside
+# matrix products (each library's own BLAS) and a few fused operations: float64
+# rounding differences of 1e-16 grow over a few epochs of training, far from
+# 1e-12 of the parameters' norm, which a wrong formula exceeds by orders.
+RTOL = 1e-12
+
+
+def _namespace(name, device_name, dtype_name="float64"):
+    return _array_api_for_tests(name, device_name, dtype_name)
+
+
+def _to_numpy(array):
+    return move_to(array, xp=np, device="cpu")
+
+
+def _flat(estimator):
+    arrays = list(estimator.coefs_) + list(estimator.intercepts_)
+    return np.concatenate([np.ravel(_to_numpy(a)) for a in arrays])
+
+
+def _assert_close(actual, desired):
+    actual, desired = np.asarray(actual), np.asarray(desired)
+    assert actual.shape == desired.shape
+    error = np.linalg.norm(actual - desired)
+    assert error <= RTOL * np.linalg.norm(desired), error
+
+
+def _classification(kind, n_samples=60):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=5,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=3 if kind == "multiclass" else 2,
+        random_state=0,
+    )
+    if kind == "multilabel":
+        y = np.column_stack([y, X[:, 0] > 0]).astype(np.int64)
+    return X, y
+
+
+def _fit_both(estimator, X, y, xp, dev, **fit_params):
+    """Fit clones of ``estimator`` on NumPy data and on ``xp`` data."""
+    reference = clone(estimator).fit(X, y, **fit_params)
+    moved = {
+        key: None if value is None else xp.asarray(value, device=dev)
+        for key, value in fit_params.items()
+    }
+    with config_context(array_api_dispatch=True):
+        on_device = clone(estimator).fit(
+            xp.asarray(X, device=dev), xp.asarray(y, device=dev), **moved
+        )
+    return reference, on_device
+
+
+SETTINGS = [
+    pytest.param({"solver": "sgd", "momentum": 0.9}, id="sgd-nesterov"),
+    pytest.param(
+        {"solver": "sgd", "momentum": 0.5, "nesterovs_momentum": False},
+        id="sgd-momentum",
+    ),
+    pytest.param(
+        {"solver": "sgd", "momentum": 0, "learning_rate": "invscaling"},
+        id="sgd-plain",
+    ),
+    pytest.param({"solver": "adam"}, id="adam"),
+    pytest.param({"solver": "lbfgs"}, id="lbfgs"),
+    pytest.param({"solver": "adam", "activation": "tanh", "alpha": 0.1}, id="tanh"),
+    pytest.param({"solver": "adam", "activation": "relu"}, id="relu"),
+    pytest.param(
+        {"solver": "sgd", "activation": "identity", "fit_intercept": False},
+        id="identity-no-intercept",
+    ),
+    pytest.param({"solver": "sgd", "shuffle": False, "batch_size": 16}, id="ordered"),
+    pytest.param({"solver": "sgd", "batch_size": None}, id="full-batch"),
+]
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.parametrize("settings", SETTINGS)
+@pytest.mark.parametrize("kind", ["binary", "multiclass", "multilabel"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_classifier_engines_agree(namespace, device_name, settings, kind):
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification(kind)
+    clf = BackpropClassifier(
+        hidden_layer_sizes=(7, 4), max_iter=6, random_state=0, batch_size=16
+    ).set_params(**settings)
+    reference, on_device = _fit_both(clf, X, y, xp, dev)
+
+    _assert_close(_flat(on_device), _flat(reference))
+    _assert_close(on_device.loss_curve_, reference.loss_curve_)
+    with config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X, device=dev)
+        proba = on_device.predict_proba(X_xp)
+        log_proba = on_device.predict_log_proba(X_xp)
+        labels = on_device.predict(X_xp)
+        for result in (proba, log_proba, labels, on_device.coefs_[0]):
+            assert get_namespace(result)[0] == xp
+            assert device(result) == device(X_xp)
+        score = on_device.score(X_xp, xp.asarray(y, device=dev))
+    _assert_close(_to_numpy(proba), reference.predict_proba(X))
+    _assert_close(_to_numpy(log_proba), reference.predict_log_proba(X))
+    assert_array_equal(_to_numpy(labels), reference.predict(X))
+    # (scikit-learn's accuracy_score averages integer labels in the default
+    # float dtype of the namespace, float32 for torch: k / 60 to 1e-7.)
+    assert score == pytest.approx(reference.score(X, y), rel=1e-6)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.parametrize("settings", SETTINGS[::2])
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_engines_agree(namespace, device_name, settings, loss):
+    xp, dev = _namespace(namespace, device_name)
+    X, y = make_regression(n_samples=50, n_features=4, n_targets=2, random_state=0)
+    if loss == "poisson":
+        y = np.abs(y) / 50
+        y[:5] = 0  # zero counts: the deviance's y log(y / output) must be 0
+    reg = BackpropRegressor(
+        loss, hidden_layer_sizes=(6,), max_iter=6, random_state=0, batch_size=16
+    ).set_params(**settings)
+    weights = np.linspace(0.5, 2.0, X.shape[0])
+    reference, on_device = _fit_both(reg, X, y, xp, dev, sample_weight=weights)
+
+    _assert_close(_flat(on_device), _flat(reference))
+    _assert_close(on_device.loss_curve_, reference.loss_curve_)
+    with config_context(array_api_dispatch=True):
+        predicted = on_device.predict(xp.asarray(X, device=dev))
+        assert get_namespace(predicted)[0] == xp
+    _assert_close(_to_numpy(predicted), reference.predict(X))
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_squared_error_classifier_and_weights_agree(namespace, device_name, kind):
+    """The documents' pairing (squared error through a logistic or softmax
+    output unit), class weights and sample weights (zeros among them)."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification(kind)
+    clf = BackpropClassifier(
+        (5,),
+        loss="squared_error",
+        solver="sgd",
+        max_iter=5,
+        random_state=1,
+        class_weight="balanced",
+        alpha=0.01,
+    )
+    weights = (np.arange(60) % 3).astype(float)
+    reference, on_device = _fit_both(clf, X, y, xp, dev, sample_weight=weights)
+    _assert_close(_flat(on_device), _flat(reference))
+    _assert_close(on_device.loss_curve_, reference.loss_curve_)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_early_stopping_and_validation_set_agree(namespace, device_name):
+    """The held-out split, the validation set given to fit, and keeping the
+    best weights all run on the device and give the NumPy engine's numbers."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("multiclass", n_samples=80)
+    clf = BackpropClassifier(
+        (6,), solver="sgd", early_stopping=True, max_iter=8, random_state=0
+    )
+    reference, on_device = _fit_both(clf, X, y, xp, dev)
+    _assert_close(_flat(on_device), _flat(reference))
+    _assert_close(on_device.validation_scores_, reference.validation_scores_)
+    _assert_close(on_device.validation_loss_curve_, reference.validation_loss_curve_)
+
+    validation = dict(X_val=X[:20], y_val=y[:20], sample_weight_val=np.ones(20))
+    reference = BackpropClassifier((6,), max_iter=4, random_state=0)
+    reference.fit(X, y, **validation)
+    with config_context(array_api_dispatch=True):
+        on_device = BackpropClassifier((6,), max_iter=4, random_state=0)
+        # NumPy validation arrays follow X to its namespace and device.
+        on_device.fit(
+            xp.asarray(X, device=dev), xp.asarray(y, device=dev), **validation
+        )
+    _assert_close(_flat(on_device), _flat(reference))
+    _assert_close(on_device.validation_loss_curve_, reference.validation_loss_curve_)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_partial_fit_and_warm_start_agree(namespace, device_name):
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("binary")
+    X_xp, y_xp = xp.asarray(X, device=dev), xp.asarray(y, device=dev)
+    reference = BackpropClassifier((5,), solver="adam", random_state=0)
+    on_device = BackpropClassifier((5,), solver="adam", random_state=0)
+    for _ in range(3):
+        reference.partial_fit(X, y, classes=[0, 1])
+        with config_context(array_api_dispatch=True):
+            on_device.partial_fit(X_xp, y_xp, classes=[0, 1])
+    _assert_close(_flat(on_device), _flat(reference))
+
+    reference.set_params(warm_start=True, max_iter=3).fit(X, y)
+    with config_context(array_api_dispatch=True):
+        on_device.set_params(warm_start=True, max_iter=3).fit(X_xp, y_xp)
+    _assert_close(_flat(on_device), _flat(reference))
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_everything_follows_X(namespace, device_name):
+    """Targets, weights and the validation set of another namespace (NumPy
+    here) are moved to X's; the fitted weights live there too."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("binary")
+    with config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X, device=dev)
+        clf = BackpropClassifier((4,), max_iter=3, random_state=0)
+        clf.fit(X_xp, list(y), sample_weight=np.ones(60), X_val=X[:10], y_val=y[:10])
+        for array in clf.coefs_ + clf.intercepts_:
+            assert get_namespace(array)[0] == xp
+            assert device(array) == device(X_xp)
+        with pytest.raises(ValueError, match="must use the same namespace"):
+            clf.predict(X)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_back_to_numpy_for_pickling(namespace, device_name):
+    """The documented way home: move_estimator_to(model, numpy, "cpu") gives
+    a NumPy model, which pickles and predicts what the device model did."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    with config_context(array_api_dispatch=True):
+        reg = BackpropRegressor(hidden_layer_sizes=(5,), max_iter=5, random_state=0)
+        reg.fit(xp.asarray(X, device=dev), xp.asarray(y, device=dev))
+        on_device = _to_numpy(reg.predict(xp.asarray(X, device=dev)))
+    on_host = pickle.loads(pickle.dumps(move_estimator_to(reg, np, "cpu")))
+    assert all(isinstance(c, np.ndarray) for c in on_host.coefs_)
+    _assert_close(on_host.predict(X), on_device)
+    on_host.partial_fit(X, y)  # and it trains on, in NumPy
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_float32_stays_float32(namespace, device_name):
+    xp, dev = _namespace(namespace, device_name, "float32")
+    X, y = _classification("multiclass")
+    with config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X.astype(np.float32), device=dev)
+        # float64 weights are cast where they are, then moved.
+        clf = BackpropClassifier((4,), solver="lbfgs", max_iter=5, random_state=0)
+        clf.fit(X_xp, xp.asarray(y, device=dev), sample_weight=np.ones(60))
+        assert clf.coefs_[0].dtype == xp.float32
+        assert clf.predict_proba(X_xp).dtype == xp.float32
+
+
+def test_float32_only_device(monkeypatch):
+    """On a device without float64 (Apple's MPS), float64 data and weights are
+    validated to float32 before anything reaches the device."""
+    xp, dev = _namespace("array_api_strict", None)
+    monkeypatch.setattr(
+        _xp_network, "_max_precision_float_dtype", lambda xp, device: xp.float32
+    )
+    X, y = _classification("binary")
+    with config_context(array_api_dispatch=True):
+        assert _xp_network.float_dtypes(xp.asarray(X)) == (xp.float32,)
+        clf = BackpropClassifier((3,), max_iter=2, random_state=0)
+        with pytest.warns(ConvergenceWarning):  # 2 epochs on purpose
+            clf.fit(xp.asarray(X, device=dev), y, sample_weight=np.ones(60))
+        assert clf.coefs_[0].dtype == xp.float32
+
+
+def test_numpy_engine_without_dispatch():
+    """Without dispatch nothing changes: other arrays are converted to NumPy
+    by validation and the NumPy engine trains."""
+    torch = pytest.importorskip("torch")
+    X, y = _classification("binary")
+    clf = BackpropClassifier((4,), solver="lbfgs", random_state=0)
+    clf.fit(torch.asarray(X), torch.asarray(y))
+    assert isinstance(clf.coefs_[0], np.ndarray)
+    assert_array_equal(clf.predict(X), clf.fit(X, y).predict(X))
+
+
+def test_engine_is_chosen_by_namespace():
+    xp, _ = _namespace("array_api_strict", None)
+    assert _xp_network.select_engine(np.ones((2, 2)))[0] is _network.Network
+    with config_context(array_api_dispatch=True):
+        assert _xp_network.select_engine(np.ones((2, 2)))[0] is _network.Network
+        make_network, predict = _xp_network.select_engine(xp.ones((2, 2)))
+        assert predict is _xp_network.predict
+        assert make_network.func is _xp_network.Network
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+def test_lbfgs_gets_a_host_float64_vector(namespace, device_name):
+    xp, dev = _namespace(namespace, device_name, "float32")
+    from sklearn_backprop._losses import make_loss
+
+    network = _xp_network.Network(
+        (3, 2, 1),
+        "logistic",
+        make_loss("log_loss", "logistic"),
+        True,
+        xp.float32,
+        xp,
+        dev,
+    )
+    network.initialize("uniform", np.random.RandomState(0))
+    vector = network.host_float64(network.params)
+    assert isinstance(vector, np.ndarray) and vector.dtype == np.float64
+    network.set_flat(vector + 1)
+    assert network.params.dtype == xp.float32
+    assert_allclose(_to_numpy(network.params), vector + 1, rtol=1e-6)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_numpy_model_moved_to_device(namespace, device_name):
+    """The other way: a model fitted on NumPy, moved to the device, predicts
+    there what it did on the host and trains on there (solver state too)."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("multiclass")
+    clf = BackpropClassifier((5,), solver="adam", max_iter=20, random_state=0)
+    clf.fit(X, y)
+    with config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X, device=dev)
+        xp_compat, _, dev_compat = get_namespace_and_device(X_xp)
+        moved = move_estimator_to(clf, xp_compat, dev_compat)
+        _assert_close(_to_numpy(moved.predict_proba(X_xp)), clf.predict_proba(X))
+        assert_array_equal(_to_numpy(moved.predict(X_xp)), clf.predict(X))
+        moved.partial_fit(X_xp, xp.asarray(y, device=dev))
+    clf.partial_fit(X, y)
+    _assert_close(_flat(moved), _flat(clf))
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_saturated_units_predict_quietly(namespace, device_name):
+    """Inputs far out saturate the sigmoid: exp overflows to its exact limit,
+    as in the NumPy engine, with no RuntimeWarning (which pytest makes an
+    error here) and the same probabilities."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("binary")
+    clf = BackpropClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    far = 1e4 * X
+    with config_context(array_api_dispatch=True):
+        X_xp = xp.asarray(X, device=dev)
+        xp_compat, _, dev_compat = get_namespace_and_device(X_xp)
+        moved = move_estimator_to(clf, xp_compat, dev_compat)
+        proba = moved.predict_proba(xp.asarray(far, device=dev))
+    assert_allclose(_to_numpy(proba), clf.predict_proba(far), rtol=RTOL, atol=0)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+def test_network_copy_is_a_snapshot(namespace, device_name):
+    xp, dev = _namespace(namespace, device_name)
+    from sklearn_backprop._losses import make_loss
+
+    network = _xp_network.Network(
+        (3, 4, 2), "tanh", make_loss("log_loss", "softmax"), True, xp.float64, xp, dev
+    )
+    network.initialize("normal", np.random.RandomState(0))
+    snapshot = network.copy()
+    before = np.array(_to_numpy(network.params))  # (a copy: DLPack shares)
+    network.params[...] = 0
+    assert_array_equal(_to_numpy(snapshot.params), before)
+    assert device(snapshot.params) == device(network.params)
