@@ -398,3 +398,28 @@ def test_network_copy_is_a_snapshot(namespace, device_name):
     network.params[...] = 0
     assert_array_equal(_to_numpy(snapshot.params), before)
     assert device(snapshot.params) == device(network.params)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_scoring_monitor_on_the_device(namespace, device_name):
+    """scikit-learn's callbacks see the device model: a ScoringMonitor on the
+    validation set scores what validation_scores_ records."""
+    callback = pytest.importorskip("sklearn.callback")
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("multiclass", n_samples=80)
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    clf = BackpropClassifier((5,), max_iter=4, tol=0, random_state=0)
+    with config_context(array_api_dispatch=True):
+        clf.set_callbacks(monitor).fit(
+            xp.asarray(X[:60], device=dev),
+            xp.asarray(y[:60], device=dev),
+            X_val=X[60:],
+            y_val=y[60:],
+        )
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    # (accuracy_score averages in the namespace's default float dtype, float32
+    # for torch: k / 20 to 1e-7.)
+    assert_allclose(
+        [row["accuracy"] for row in rows], clf.validation_scores_, rtol=1e-6
+    )
