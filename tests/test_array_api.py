@@ -423,3 +423,27 @@ def test_scoring_monitor_on_the_device(namespace, device_name):
     assert_allclose(
         [row["accuracy"] for row in rows], clf.validation_scores_, rtol=1e-6
     )
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_device_model_exports_to_onnx_once_moved(namespace, device_name):
+    """The documented route to ONNX for a device model: move it to NumPy, then
+    convert; the graph predicts what the model does."""
+    skl2onnx = pytest.importorskip("skl2onnx")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    import sklearn_backprop.onnx  # noqa: F401  (registers the converters)
+
+    xp, dev = _namespace(namespace, device_name)
+    X, y = make_regression(n_samples=50, n_features=3, random_state=0)
+    X = X.astype(np.float32)
+    with config_context(array_api_dispatch=True):
+        reg = BackpropRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+        reg.fit(xp.asarray(X, device=dev), xp.asarray(y, device=dev))
+    on_host = move_estimator_to(reg, np, "cpu")
+    session = onnxruntime.InferenceSession(
+        skl2onnx.to_onnx(on_host, X[:1]).SerializeToString()
+    )
+    exported = session.run(None, {session.get_inputs()[0].name: X})[0]
+    # (float32 graph against the float64 decoding of predict: float32 precision)
+    assert_allclose(exported.ravel(), on_host.predict(X), rtol=1e-5, atol=1e-4)
