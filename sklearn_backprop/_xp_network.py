@@ -239,11 +239,12 @@ class Network:
         shapes = [tuple(c.shape) for c in self.coefs + self.intercepts]
         sources = list(coefs) + list(intercepts)
         if [tuple(s.shape) for s in sources] != shapes:
+            # The NumPy engine raises the error that says what to change.
             _network.Network.set_weights(self._host_network(), coefs, intercepts)
         xp = self.xp
         moved = [move_to(s, xp=xp, device=self.device) for s in sources]
         flat = [xp.astype(xp.reshape(s, (-1,)), self.dtype) for s in moved]
-        self.params[...] = self.xp.concat(flat)
+        self.params[...] = xp.concat(flat)
 
     def initialize(self, init, random_state):
         """Draw the weights exactly as the NumPy engine does, from the same
