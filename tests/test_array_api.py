@@ -447,3 +447,16 @@ def test_device_model_exports_to_onnx_once_moved(namespace, device_name):
     exported = session.run(None, {session.get_inputs()[0].name: X})[0]
     # (float32 graph against the float64 decoding of predict: float32 precision)
     assert_allclose(exported.ravel(), on_host.predict(X), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_warm_start_with_other_shapes_says_what_to_change(namespace, device_name):
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("binary")
+    with config_context(array_api_dispatch=True):
+        X_xp, y_xp = xp.asarray(X, device=dev), xp.asarray(y, device=dev)
+        clf = BackpropClassifier((4,), max_iter=2, warm_start=True).fit(X_xp, y_xp)
+        with pytest.raises(ValueError, match="Cannot continue training"):
+            clf.set_params(hidden_layer_sizes=(5,)).fit(X_xp, y_xp)
+        assert clf.coefs_[0].shape == (5, 4)  # the failed fit rolled back
