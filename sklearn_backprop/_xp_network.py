@@ -25,8 +25,9 @@ engine for NumPy arrays and sparse matrices (always, without array API
 dispatch), this one for anything else.
 """
 
+import copy
 from functools import partial
-from itertools import pairwise
+from itertools import accumulate, pairwise
 
 import numpy as np
 from sklearn import get_config
@@ -200,30 +201,21 @@ class Network:
     def layer_views(self, flat):
         """Split a vector laid out as ``params``: all weight matrices, layer by
         layer, then all biases (the layout of the NumPy engine)."""
-        coefs, intercepts = [], []
-        start = 0
-        for fan_in, fan_out in pairwise(self.layer_units):
-            stop = start + fan_in * fan_out
-            coefs.append(self.xp.reshape(flat[start:stop], (fan_in, fan_out)))
-            start = stop
-        for fan_out in self.layer_units[1:]:
-            intercepts.append(flat[start : start + fan_out])
-            start += fan_out
-        return coefs, intercepts
+        shapes = list(pairwise(self.layer_units))
+        sizes = [fan_in * fan_out for fan_in, fan_out in shapes]
+        sizes += self.layer_units[1:]
+        parts = [flat[a:b] for a, b in pairwise(accumulate(sizes, initial=0))]
+        coefs = [
+            self.xp.reshape(part, shape)
+            for part, shape in zip(parts, shapes, strict=False)
+        ]
+        return coefs, parts[len(shapes) :]
 
     def copy(self):
         """The same network over a copy of the weights (a snapshot)."""
-        new = Network(
-            self.layer_units,
-            self.activation,
-            self.loss,
-            self.fit_intercept,
-            self.dtype,
-            self.xp,
-            self.device,
-        )
-        new.params[...] = self.params
-        return new
+        snapshot = copy.copy(self)
+        snapshot.params = self.xp.asarray(self.params, copy=True)
+        return snapshot
 
     def new_vector(self):
         """A zero vector laid out as ``params``, on the device."""
