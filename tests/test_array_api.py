@@ -301,6 +301,12 @@ def test_float32_only_device(monkeypatch):
         with pytest.warns(ConvergenceWarning):  # 2 epochs on purpose
             clf.fit(xp.asarray(X, device=dev), y, sample_weight=np.ones(60))
         assert clf.coefs_[0].dtype == xp.float32
+        # The regressor's target scaling, float64 elsewhere, is float32 there.
+        reg = BackpropRegressor(hidden_layer_sizes=(3,), solver="lbfgs", max_iter=3)
+        with pytest.warns(ConvergenceWarning):
+            reg.fit(xp.asarray(X, device=dev), X[:, 0] * 100)
+        assert reg._y_scale.dtype == xp.float32
+        assert reg.predict(xp.asarray(X, device=dev)).dtype == xp.float32
 
 
 def test_numpy_engine_without_dispatch():
