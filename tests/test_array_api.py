@@ -7,6 +7,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
@@ -466,3 +468,37 @@ def test_warm_start_with_other_shapes_says_what_to_change(namespace, device_name
         with pytest.raises(ValueError, match="Cannot continue training"):
             clf.set_params(hidden_layer_sizes=(5,)).fit(X_xp, y_xp)
         assert clf.coefs_[0].shape == (5, 4)  # the failed fit rolled back
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    n_samples=st.integers(3, 40),
+    hidden=st.lists(st.integers(1, 6), max_size=2),
+    activation=st.sampled_from(["logistic", "tanh", "relu", "identity"]),
+    solver=st.sampled_from(["sgd", "adam", "lbfgs"]),
+    batch_size=st.integers(1, 16),
+    alpha=st.sampled_from([0.0, 1e-3, 1.0]),
+    seed=st.integers(0, 2**16),
+)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_engines_agree_on_random_problems(
+    n_samples, hidden, activation, solver, batch_size, alpha, seed
+):
+    """Any small network, solver and batching: the array API engine (through
+    array-api-strict, which has no NumPy tricks to lean on) gives the NumPy
+    engine's weights to 1e-12."""
+    xp, dev = _namespace("array_api_strict", None)
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n_samples, 3))
+    y = rng.standard_normal(n_samples)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=tuple(hidden),
+        activation=activation,
+        solver=solver,
+        batch_size=batch_size,
+        alpha=alpha,
+        max_iter=3,
+        random_state=seed,
+    )
+    reference, on_device = _fit_both(reg, X, y, xp, dev)
+    _assert_close(_flat(on_device), _flat(reference))
