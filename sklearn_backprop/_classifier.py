@@ -8,7 +8,6 @@ from sklearn.utils._array_api import (
     _is_numpy_namespace,
     get_namespace,
     get_namespace_and_device,
-    move_to,
 )
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_sample_weight
@@ -315,16 +314,17 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         array(['no', 'no', 'yes', 'yes'], dtype='<U3')
         """
         output = self._forward(X, "predict")
-        # Labels are decoded on the host (they may be strings) and numeric
-        # ones moved back to X's namespace and device.
         xp, _, device = get_namespace_and_device(output)
+        binarizer = self._label_binarizer
+        if not _is_numpy_namespace(xp) and np.issubdtype(
+            binarizer.classes_.dtype, np.number
+        ):
+            return _labels_on_device(binarizer, output, xp, device)
+        # NumPy, or labels no other library holds (strings): on the host.
         output = to_host(output)
         if self.n_outputs_ == 1:
             output = output.ravel()
-        labels = self._label_binarizer.inverse_transform(output)
-        if _is_numpy_namespace(xp) or not np.issubdtype(labels.dtype, np.number):
-            return labels
-        return move_to(labels, xp=xp, device=device)
+        return binarizer.inverse_transform(output)
 
     def predict_proba(self, X):
         """Probability of each class.
@@ -392,6 +392,21 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = True
         return tags
+
+
+def _labels_on_device(binarizer, output, xp, device):
+    """``binarizer.inverse_transform(output)`` computed where ``output`` is,
+    for numeric classes: the most probable class (multiclass), the classes
+    above one half (binary, or a multilabel indicator matrix)."""
+    classes = xp.asarray(binarizer.classes_, device=device)
+    if binarizer.y_type_ == "multiclass":
+        return xp.take(classes, xp.argmax(output, axis=1))
+    above_half = output > 0.5
+    if binarizer.y_type_.startswith("multilabel"):
+        return xp.astype(above_half, xp.int64)
+    if classes.shape[0] == 1:
+        above_half = xp.zeros_like(above_half)  # the one class seen in training
+    return xp.take(classes, xp.astype(above_half[:, 0], xp.int64))
 
 
 def _one_hot(binarizer, y):

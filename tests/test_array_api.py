@@ -140,6 +140,7 @@ def test_classifier_engines_agree(namespace, device_name, settings, kind):
     _assert_close(_to_numpy(proba), reference.predict_proba(X))
     _assert_close(_to_numpy(log_proba), reference.predict_log_proba(X))
     assert_array_equal(_to_numpy(labels), reference.predict(X))
+    assert _to_numpy(labels).dtype == reference.predict(X).dtype
     # (scikit-learn's accuracy_score averages integer labels in the default
     # float dtype of the namespace, float32 for torch: k / 60 to 1e-7.)
     assert score == pytest.approx(reference.score(X, y), rel=1e-6)
@@ -502,3 +503,23 @@ def test_engines_agree_on_random_problems(
     )
     reference, on_device = _fit_both(reg, X, y, xp, dev)
     _assert_close(_flat(on_device), _flat(reference))
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_labels_on_the_device(namespace, device_name):
+    """Numeric labels are decoded on the device, a single class included;
+    string labels come back as NumPy (no other library holds strings)."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("multiclass")
+    X_xp = xp.asarray(X, device=dev)
+    for labels in (np.full(60, 7), np.array(["a", "b", "c"])[y], y * 10 - 5.0):
+        reference = BackpropClassifier((3,), max_iter=3, random_state=0)
+        reference.fit(X, labels)
+        with config_context(array_api_dispatch=True):
+            clf = BackpropClassifier((3,), max_iter=3, random_state=0)
+            predicted = clf.fit(X_xp, labels).predict(X_xp)
+            numeric = labels.dtype.kind != "U"
+            assert (get_namespace(predicted)[0] == xp) == numeric
+        assert_array_equal(_to_numpy(predicted), reference.predict(X))
+        assert _to_numpy(predicted).dtype == reference.predict(X).dtype
