@@ -342,7 +342,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             self.activation,
             network.output_activation,
         )
-        warn_if_saturated(self.saturation_, stacklevel=4)
+        warn_if_saturated(to_host(self.saturation_), stacklevel=4)
         if task is not None:
             X, y, sample_weight = fit_data
             task.call_on_fit_task_end(

@@ -12,8 +12,10 @@ bounded range and do not saturate: their share is NaN (not measured).
 import warnings
 
 import numpy as np
+from sklearn.utils import _safe_indexing
 
 from ._network import forward, layer_activations, quiet_floating_point
+from ._xp_network import follow_precisely, to_host
 
 # A logistic output within this distance of 0 or 1 is saturated.
 SATURATION_TOLERANCE = 1e-3
@@ -53,11 +55,19 @@ def hidden_saturation(X, coefs, intercepts, activation, output_activation):
         NaN for units that do not saturate (``"relu"``, ``"identity"``).
     """
     n_hidden = len(coefs) - 1
+    weights = coefs[0]  # where the result goes (an array API fit: its device)
     if activation not in ("logistic", "tanh"):
-        return np.full(n_hidden, np.nan)
+        return follow_precisely(np.full(n_hidden, np.nan), weights)
     n_samples = X.shape[0]
     if n_samples > SATURATION_ROWS:
-        X = X[np.linspace(0, n_samples - 1, SATURATION_ROWS).astype(np.intp)]
+        X = _safe_indexing(
+            X, np.linspace(0, n_samples - 1, SATURATION_ROWS).astype(np.intp)
+        )
+    # A few rows: computed by the NumPy engine on the host, whatever the
+    # namespace of the fit.
+    X, coefs = to_host(X), [to_host(coef) for coef in coefs]
+    if intercepts is not None:
+        intercepts = [to_host(intercept) for intercept in intercepts]
     dtype = coefs[0].dtype
     outputs = [np.empty((X.shape[0], coef.shape[1]), dtype) for coef in coefs]
     units = layer_activations(activation, output_activation, len(coefs))
@@ -65,9 +75,10 @@ def hidden_saturation(X, coefs, intercepts, activation, output_activation):
         intercepts = [None] * len(coefs)
     with quiet_floating_point():
         forward(X, coefs, intercepts, units, outputs)
-    return np.array(
+    saturation = np.array(
         [_saturated(a, activation).mean() for a in outputs[:-1]], dtype=np.float64
     )
+    return follow_precisely(saturation, weights)
 
 
 def warn_if_saturated(saturation, stacklevel=2):

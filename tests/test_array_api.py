@@ -523,3 +523,24 @@ def test_labels_on_the_device(namespace, device_name):
             assert (get_namespace(predicted)[0] == xp) == numeric
         assert_array_equal(_to_numpy(predicted), reference.predict(X))
         assert _to_numpy(predicted).dtype == reference.predict(X).dtype
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_saturation_diagnostic_on_the_device(namespace, device_name):
+    """saturation_ lives with the weights and equals the NumPy fit's; the
+    SaturationWarning is raised alike."""
+    from sklearn_backprop import SaturationWarning
+
+    xp, dev = _namespace(namespace, device_name)
+    X, y = make_regression(1500, 5, random_state=0)  # more rows than it samples
+    X = 1000 * X
+    reg = BackpropRegressor(hidden_layer_sizes=(8, 6), max_iter=3, random_state=0)
+    with pytest.warns(SaturationWarning):
+        reference = clone(reg).fit(X, y)
+    with config_context(array_api_dispatch=True), pytest.warns(SaturationWarning):
+        on_device = clone(reg).fit(xp.asarray(X, device=dev), xp.asarray(y, device=dev))
+        assert get_namespace(on_device.saturation_)[0] == xp
+    # (A share over 1000 rows x units; an activation at the band's edge could
+    # fall either side across BLAS libraries: a few counts at most.)
+    assert_allclose(_to_numpy(on_device.saturation_), reference.saturation_, atol=1e-3)
