@@ -570,8 +570,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return output
 
     # Fitted state that stays on the host whatever the namespace of X: the
-    # labels (which may be strings) and their encoding.
-    _host_attributes = ("classes_", "_label_binarizer")
+    # labels and feature names (which may be strings), the labels' encoding.
+    _host_attributes = ("classes_", "_label_binarizer", "feature_names_in_")
     # Fitted arrays of the target encoding that live with the weights.
     _target_arrays = ()
 

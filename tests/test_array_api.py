@@ -6,6 +6,7 @@ test_estimator_checks.py (the estimators declare ``array_api_support``)."""
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -357,13 +358,14 @@ def test_lbfgs_gets_a_host_float64_vector(namespace, device_name):
 
 @pytest.mark.parametrize("namespace, device_name", NAMESPACES)
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.filterwarnings("ignore:X does not have valid feature names")
 def test_numpy_model_moved_to_device(namespace, device_name):
     """The other way: a model fitted on NumPy, moved to the device, predicts
     there what it did on the host and trains on there (solver state too)."""
     xp, dev = _namespace(namespace, device_name)
     X, y = _classification("multiclass")
     clf = BackpropClassifier((5,), solver="adam", max_iter=20, random_state=0)
-    clf.fit(X, y)
+    clf.fit(pd.DataFrame(X, columns=list("abcde")), y)  # feature names stay NumPy
     with config_context(array_api_dispatch=True):
         X_xp = xp.asarray(X, device=dev)
         xp_compat, _, dev_compat = get_namespace_and_device(X_xp)
