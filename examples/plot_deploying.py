@@ -18,27 +18,17 @@ Both need the optional extras: ``pip install "sklearn-backprop[onnx]" skops``.
 # %%
 # A model to deploy
 # -----------------
-# The imports, the ONNX converters among them: importing
-# ``sklearn_backprop.onnx`` registers them with skl2onnx.
-#
 # A regressor in a pipeline, on targets in the hundreds: the estimator scales
 # the targets for training and maps its predictions back, and the exported
 # graph must do the same.
-import os
-import tempfile
-
 import matplotlib.pyplot as plt
 import numpy as np
-import onnxruntime
-import skl2onnx
-import skops.io as sio
-from sklearn.datasets import load_diabetes, load_iris
+from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import sklearn_backprop.onnx  # noqa: F401  (registers the converters)
-from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop import BackpropRegressor
 
 X, y = load_diabetes(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
@@ -54,7 +44,13 @@ print(f"R^2 on the test set: {model.score(X_test, y_test):.3f}")
 # --------------
 # ``to_onnx`` reads the input's type and width from one row. ONNX runtimes
 # are mostly used with float32 inputs; the network still computes in the
-# precision it was fitted in (float64 here), as ``predict`` does.
+# precision it was fitted in (float64 here), as ``predict`` does. Importing
+# ``sklearn_backprop.onnx`` registers our converters with skl2onnx.
+import onnxruntime
+import skl2onnx
+
+import sklearn_backprop.onnx  # registers the converters
+
 X_test32 = X_test.astype(np.float32)
 onx = skl2onnx.to_onnx(model, X_test32[:1])
 print("operators:", [node.op_type for node in onx.graph.node])
@@ -89,6 +85,10 @@ fig.tight_layout()
 # probabilities in a list of ``{label: probability}`` dictionaries (a
 # ``ZipMap``) unless told not to; ``options={"zipmap": False}`` keeps the
 # ``(n_samples, n_classes)`` array of ``predict_proba``.
+from sklearn.datasets import load_iris
+
+from sklearn_backprop import BackpropClassifier
+
 X_iris, y_iris = load_iris(return_X_y=True, as_frame=False)
 names = np.array(["setosa", "versicolor", "virginica"])[y_iris]
 classifier = make_pipeline(StandardScaler(), BackpropClassifier(solver="lbfgs"))
@@ -113,10 +113,15 @@ print("probabilities of the first row:", probabilities[0].round(4))
 # ``skops.io.load`` refuses any type it does not know to be safe. List them
 # with ``get_untrusted_types``, check that they are the ones you expect (here
 # our package's), and pass them as ``trusted``.
+import os
+import tempfile
+
+import skops.io as sio
+
 path = os.path.join(tempfile.mkdtemp(), "model.skops")
 sio.dump(model, path)
 untrusted = sio.get_untrusted_types(file=path)
-print("types to trust:", untrusted)
+print("types to trust:", *untrusted, sep="\n  ")
 assert all(name.startswith("sklearn_backprop.") for name in untrusted)
 loaded = sio.load(path, trusted=untrusted)
 print(

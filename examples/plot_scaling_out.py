@@ -26,15 +26,10 @@ code stays the same. Install the extra with
 # fast; with processes, the models travel between them pickled.
 import warnings
 
-import dask.array as da
-import joblib
-import matplotlib.pyplot as plt
 import numpy as np
-from dask_ml.wrappers import Incremental, ParallelPostFit
 from distributed import Client, LocalCluster
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV
 
 from sklearn_backprop import BackpropClassifier
 
@@ -53,6 +48,9 @@ X, y = make_classification(
 # Under ``joblib.parallel_config(backend="dask")``, every ``n_jobs=-1`` fit of
 # scikit-learn goes to the cluster's workers. The results are those of a
 # local search: each fit is seeded.
+import joblib
+from sklearn.model_selection import GridSearchCV
+
 search = GridSearchCV(
     BackpropClassifier(max_iter=30, random_state=0),
     {"hidden_layer_sizes": [(10,), (30,)], "alpha": [1e-4, 1e-1]},
@@ -73,6 +71,10 @@ print("best:", search.best_params_, f"accuracy {search.best_score_:.3f}")
 # order (``shuffle_blocks``), passing ``classes=`` every time; one pass over
 # the blocks is one ``fit``. Calling ``partial_fit`` on the wrapper runs
 # another pass, continuing from the fitted network.
+import dask.array as da
+import matplotlib.pyplot as plt
+from dask_ml.wrappers import Incremental
+
 X_blocks = da.from_array(X, chunks=500)
 y_blocks = da.from_array(y, chunks=500)
 incremental = Incremental(
@@ -100,6 +102,8 @@ fig.tight_layout()
 # -------------------------
 # ``ParallelPostFit`` fits like the estimator it wraps (on data in memory)
 # and predicts a dask array lazily, one task per block, on the workers.
+from dask_ml.wrappers import ParallelPostFit
+
 model = ParallelPostFit(BackpropClassifier(hidden_layer_sizes=(30,), random_state=0))
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)

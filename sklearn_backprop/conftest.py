@@ -1,10 +1,17 @@
 """pytest settings for the docstring examples (run by ``--doctest-modules``)."""
 
+import importlib.util
 import warnings
 
 import pytest
 from _pytest.doctest import DoctestItem
 from sklearn.exceptions import ConvergenceWarning
+
+# Modules of optional extras: collected only where the extra is installed
+# (their tests in tests/ skip likewise).
+collect_ignore = []
+if importlib.util.find_spec("skl2onnx") is None:
+    collect_ignore.append("onnx.py")
 
 
 @pytest.fixture(autouse=True)
