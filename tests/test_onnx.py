@@ -150,6 +150,14 @@ def test_multilabel_default_options_skip_the_zipmap():
     np.testing.assert_allclose(proba, clf.predict_proba(X32), rtol=RTOL, atol=ATOL)
 
 
+def test_classifier_single_class():
+    # One class seen in training: predict_proba is one column of ones.
+    X, _ = _data(n_samples=30)
+    clf = BackpropClassifier((4,), solver="lbfgs", max_iter=5, random_state=0)
+    clf.fit(X, ["only"] * len(X))
+    _assert_classifier_matches(clf, X)
+
+
 @pytest.mark.parametrize("labels", [[-1.0, 2.0, 5.0], [False, True]])
 def test_classifier_float_and_bool_labels_give_int64(labels):
     X, y = _data()
