@@ -1,5 +1,7 @@
 """ONNX export (the ``onnx`` extra): onnxruntime against predict/predict_proba."""
 
+import importlib
+
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_multilabel_classification
@@ -10,7 +12,9 @@ from sklearn_backprop import BackpropClassifier, BackpropRegressor
 
 skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
-pytest.importorskip("sklearn_backprop.onnx")
+# Registers the converters. Not importorskip: with the extra installed, an
+# error in our module must fail, not skip.
+importlib.import_module("sklearn_backprop.onnx")
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
 
