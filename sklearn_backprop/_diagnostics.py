@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 
 from ._network import forward, layer_activations, quiet_floating_point
+from ._threads import sized_by
 from ._xp_network import follow_precisely, to_host
 
 # A logistic output within this distance of 0 or 1 is saturated.
@@ -56,7 +57,7 @@ def hidden_saturation(X, coefs, intercepts, activation, output_activation):
     """
     n_hidden = len(coefs) - 1
     weights = coefs[0]  # where the result goes (an array API fit: its device)
-    if activation not in ("logistic", "tanh"):
+    if activation not in ("logistic", "tanh") or n_hidden == 0:
         return follow_precisely(np.full(n_hidden, np.nan), weights)
     n_samples = X.shape[0]
     if n_samples > SATURATION_ROWS:
@@ -68,17 +69,30 @@ def hidden_saturation(X, coefs, intercepts, activation, output_activation):
     X, coefs = to_host(X), [to_host(coef) for coef in coefs]
     if intercepts is not None:
         intercepts = [to_host(intercept) for intercept in intercepts]
-    dtype = coefs[0].dtype
-    outputs = [np.empty((X.shape[0], coef.shape[1]), dtype) for coef in coefs]
-    units = layer_activations(activation, output_activation, len(coefs))
-    if intercepts is None:
-        intercepts = [None] * len(coefs)
-    with quiet_floating_point():
-        forward(X, coefs, intercepts, units, outputs)
-    saturation = np.array(
-        [_saturated(a, activation).mean() for a in outputs[:-1]], dtype=np.float64
-    )
+    saturation = _hidden_saturation(X, coefs, intercepts, activation)
     return follow_precisely(saturation, weights)
+
+
+def _hidden_shape(X, coefs, *args):
+    """The units and the rows of the products of ``_hidden_saturation``."""
+    return [coefs[0].shape[0]] + [coef.shape[1] for coef in coefs[:-1]], X.shape[0]
+
+
+@sized_by(_hidden_shape)
+def _hidden_saturation(X, coefs, intercepts, activation):
+    """The saturated share of each hidden layer of host arrays: the hidden
+    layers only are forwarded (the output layer plays no part), on the BLAS
+    threads that products of their size get in a fit or a predict."""
+    hidden = coefs[:-1]
+    dtype = coefs[0].dtype
+    outputs = [np.empty((X.shape[0], coef.shape[1]), dtype) for coef in hidden]
+    units = layer_activations(activation, activation, len(hidden))
+    intercepts = [None] * len(hidden) if intercepts is None else intercepts[:-1]
+    with quiet_floating_point():
+        forward(X, hidden, intercepts, units, outputs)
+    return np.array(
+        [_saturated(a, activation).mean() for a in outputs], dtype=np.float64
+    )
 
 
 def warn_if_saturated(saturation, stacklevel=2):
