@@ -6,7 +6,10 @@ import warnings
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import pytest  # noqa: E402
+from sklearn.datasets import make_regression  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
+
+from sklearn_backprop import BackpropRegressor  # noqa: E402
 
 
 @pytest.fixture
@@ -15,3 +18,27 @@ def no_convergence_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         yield
+
+
+@pytest.fixture
+def diverging_after_early_stopping():
+    """A linear regressor trained by sgd just above its stable rate, and its
+    data: the validation score climbs, then the unstable direction grows until
+    the loss overflows (epoch 321), after early stopping found a best epoch."""
+    X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
+    X[:, 0] *= 3
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(),
+        activation="identity",
+        solver="sgd",
+        momentum=0,
+        batch_size=None,
+        learning_rate_init=0.5,
+        alpha=0,
+        early_stopping=True,
+        n_iter_no_change=1000,
+        tol=0,
+        max_iter=3000,
+        random_state=0,
+    )
+    return reg, X, y

@@ -73,25 +73,10 @@ def test_failed_partial_fit_leaves_the_model_unchanged():
     assert all(vars(clf)[name] is value for name, value in state.items())
 
 
-def test_divergence_after_early_stopping_keeps_the_best_epoch():
-    # sgd just above its stable rate: the validation score climbs, then the
-    # unstable direction grows until the loss overflows (epoch 321).
-    X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
-    X[:, 0] *= 3
-    reg = BackpropRegressor(
-        hidden_layer_sizes=(),
-        activation="identity",
-        solver="sgd",
-        momentum=0,
-        batch_size=None,
-        learning_rate_init=0.5,
-        alpha=0,
-        early_stopping=True,
-        n_iter_no_change=1000,
-        tol=0,
-        max_iter=3000,
-        random_state=0,
-    )
+def test_divergence_after_early_stopping_keeps_the_best_epoch(
+    diverging_after_early_stopping,
+):
+    reg, X, y = diverging_after_early_stopping
     with pytest.warns(ConvergenceWarning, match="diverged.*best epoch"):
         reg.fit(X, y)
     # As MLP (scikit-learn's test_mlp_diverging_loss): the non-finite score of

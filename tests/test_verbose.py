@@ -5,7 +5,6 @@ import re
 
 import numpy as np
 import pytest
-from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
@@ -103,26 +102,11 @@ def test_last_line_after_an_interrupt(capsys, data, monkeypatch):
     assert match.groups()[:2] == ("interrupted", "5")
 
 
-def test_last_line_after_a_divergence_that_kept_the_best_epoch(capsys):
-    # As tests/test_numerics.py: sgd just above its stable rate diverges after
-    # early stopping found a best epoch.
-    X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
-    X[:, 0] *= 3
-    reg = BackpropRegressor(
-        hidden_layer_sizes=(),
-        activation="identity",
-        solver="sgd",
-        momentum=0,
-        batch_size=None,
-        learning_rate_init=0.5,
-        alpha=0,
-        early_stopping=True,
-        n_iter_no_change=1000,
-        tol=0,
-        max_iter=3000,
-        random_state=0,
-        verbose=True,
-    )
+def test_last_line_after_a_divergence_that_kept_the_best_epoch(
+    capsys, diverging_after_early_stopping
+):
+    reg, X, y = diverging_after_early_stopping
+    reg.set_params(verbose=True)
     with pytest.warns(ConvergenceWarning, match="diverged"):
         reg.fit(X, y)
     match = LAST_LINE.match(_lines(capsys)[-1])
