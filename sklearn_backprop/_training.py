@@ -61,8 +61,8 @@ class Listener:
     The one path for training events: ``verbose`` (:class:`VerboseListener`)
     and scikit-learn's callbacks (``_callbacks.CallbackListener``) are both
     listeners. An epoch's events name it by its position in the
-    :class:`History`, so a loop that records the history elsewhere (e.g. a
-    compiled kernel) can send them afterwards with :func:`replay_epochs`.
+    :class:`History`. Fits with listeners run in the Python loop, which calls
+    them live (see ``_fast.chosen``).
     """
 
     def on_epoch_begin(self, history):
@@ -135,22 +135,6 @@ def _epoch_end(listeners, history, started):
     for listener in listeners:
         stop |= bool(listener.on_epoch_end(history, epoch, elapsed))
     return stop
-
-
-def replay_epochs(listeners, history, first, elapsed):
-    """Send the epoch events of a run recorded in ``history`` after the fact.
-
-    For a loop that cannot call listeners as it goes (a compiled kernel):
-    epochs ``first`` to ``len(history.loss_curve)`` (1-based), each with its
-    time in ``elapsed``. Listeners asking to stop are too late to be heard, and
-    those that read the network see its final weights: choose a loop that
-    calls them live when that matters.
-    """
-    epochs = range(first, len(history.loss_curve) + 1)
-    for epoch, seconds in zip(epochs, elapsed, strict=True):
-        _epoch_begin(listeners, history)
-        for listener in listeners:
-            listener.on_epoch_end(history, epoch, seconds)
 
 
 def _train_end(listeners, history, stop):

@@ -1,5 +1,4 @@
-"""Training events: one listener path for verbose and callbacks, replayable
-from a recorded history."""
+"""Training events: one listener path for verbose and callbacks."""
 
 import re
 
@@ -7,12 +6,6 @@ import numpy as np
 import pytest
 
 from sklearn_backprop import BackpropClassifier
-from sklearn_backprop._training import (
-    History,
-    Listener,
-    VerboseListener,
-    replay_epochs,
-)
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
 TIME = re.compile(r" time=[0-9.]+s$")
@@ -26,29 +19,6 @@ def data():
 
 def _epoch_lines(text):
     return [TIME.sub("", line) for line in text.splitlines() if line.startswith("ep")]
-
-
-def test_replaying_the_history_repeats_the_live_lines(capsys, data):
-    X, y = data
-    clf = BackpropClassifier(verbose=True, max_iter=6, tol=0, random_state=0)
-    clf.fit(X[:40], y[:40], X_val=X[40:], y_val=y[40:])
-    live = _epoch_lines(capsys.readouterr().out)
-    history = History(
-        loss_curve=clf.loss_curve_,
-        validation_scores=clf.validation_scores_,
-        validation_loss_curve=clf.validation_loss_curve_,
-    )
-    replay_epochs([VerboseListener()], history, 1, [0.0] * 6)
-    assert _epoch_lines(capsys.readouterr().out) == live
-    # Part of a run: epochs 4 to 6 only.
-    replay_epochs([VerboseListener()], history, 4, [0.0] * 3)
-    assert _epoch_lines(capsys.readouterr().out) == live[3:]
-
-
-def test_replay_needs_one_time_per_epoch():
-    history = History(loss_curve=[1.0, 0.5])
-    with pytest.raises(ValueError):
-        replay_epochs([Listener()], history, 1, [0.0])
 
 
 def test_verbose_after_a_warm_start_that_adds_a_validation_set(capsys, data):
