@@ -374,11 +374,13 @@ def train_stochastic(
         One epoch, as ``partial_fit``: no convergence warning.
     """
     batch_size = min(batch_size, X.shape[0])
+    epochs = 1 if incremental else max_iter
+    history.n_iter = history.n_iter if incremental else 0
+    first_epoch = len(history.loss_curve)
+    stop = None
+    diverged = interrupted = False
     if _fast.chosen(network, solver, X, batch_size, validation, listeners):
         # A small network: the whole fit in compiled code (see _fast).
-        history.n_iter = history.n_iter if incremental else 0
-        first_epoch = len(history.loss_curve)
-        stop, diverged, interrupted = None, False, False
         try:
             ending = _fast.train_stochastic(
                 network,
@@ -388,7 +390,7 @@ def train_stochastic(
                 sample_weight,
                 batch_size=batch_size,
                 shuffle=shuffle,
-                epochs=1 if incremental else max_iter,
+                epochs=epochs,
                 tol=tol,
                 n_iter_no_change=n_iter_no_change,
                 alpha=alpha,
@@ -425,11 +427,6 @@ def train_stochastic(
         best_params = network.new_vector()
         best_params[...] = params
     started = time.perf_counter()
-    epochs = 1 if incremental else max_iter
-    history.n_iter = history.n_iter if incremental else 0
-    stop = None
-    diverged = interrupted = False
-    first_epoch = len(history.loss_curve)
     # Looked up once: an epoch of the documents' network takes microseconds.
     loss_and_gradient, step = network.loss_and_gradient, solver.step
     loss_curve, n_samples = history.loss_curve, source.n_samples
