@@ -27,6 +27,8 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from .._solvers import SGD, Adam
+
 # Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
 KERNEL_VERSION = 1
 
@@ -113,7 +115,7 @@ def chosen(network, solver, X, batch_size, validation, listeners):
         or listeners
         or not isinstance(X, np.ndarray)
         or X.dtype not in (np.float32, np.float64)
-        or type(solver).__name__ not in ("SGD", "Adam")
+        or not isinstance(solver, (SGD, Adam))
         or network.activation not in _UNITS
         or network.output_activation not in _UNITS
         or network.loss.name not in _LOSSES
@@ -162,7 +164,7 @@ def train_stochastic(
     buffers.append(np.empty(batch_size * X.shape[1] if shuffled else 0, dtype))
     grad = np.zeros_like(network.params)
     layer_units = np.asarray(network.layer_units, np.intp)
-    if type(solver).__name__ == "SGD":
+    if isinstance(solver, SGD):
         code = 0
         velocity = solver._momentum_velocity
         states = [np.empty(0, dtype) if velocity is None else velocity] * 2
