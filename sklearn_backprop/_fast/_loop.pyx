@@ -22,6 +22,17 @@ cdef extern from "_exp.h" nogil:
     void exp_inplace_f(float* z, Py_ssize_t n)
     void logistic_inplace_d(double* z, const double* bias, Py_ssize_t n)
     void logistic_inplace_f(float* z, const float* bias, Py_ssize_t n)
+cdef extern from "_step.h" nogil:
+    double adam_step_d(
+        double* params, const double* grad, double* m, double* v, Py_ssize_t n,
+        Py_ssize_t n_coefs, int penalise, double decay, double b1, double b2,
+        double c1, double c2, double eps, double step, int exact,
+    )
+    double adam_step_f(
+        float* params, const float* grad, float* m, float* v, Py_ssize_t n,
+        Py_ssize_t n_coefs, int penalise, float decay, float b1, float b2,
+        float c1, float c2, float eps, float step,
+    )
 from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 # Bumped whenever the signature or the meaning of ``train_epochs`` changes: a
@@ -277,14 +288,15 @@ cdef (double, double) _batch(
     Net* net, const floating* X, Py_ssize_t n_features, const floating* Y,
     const floating* sw, const Py_ssize_t* rows, Py_ssize_t first, Py_ssize_t n_rows,
     floating* params, floating* grad, floating* acts, floating* deltas,
-    floating* gathered, double scale, double alpha, floating eps,
+    floating* gathered, double scale, floating eps,
 ) noexcept nogil:
-    """``Network.loss_and_gradient`` of one batch: the rows ``rows[r]`` (or
-    ``first + r`` when ``rows`` is NULL, read in place; shuffled rows are
-    gathered into ``gathered``); returns (mean loss, weight sum)."""
+    """``Network.loss_and_gradient`` of one batch but its L2 penalty (which
+    the step adds, see ``_step``): the rows ``rows[r]`` (or ``first + r``
+    when ``rows`` is NULL, read in place; shuffled rows are gathered into
+    ``gathered``); returns (summed loss, weight sum)."""
     cdef Py_ssize_t L = net.n_layers, last = L - 1
     cdef Py_ssize_t r, i, j, k, row, fan_in, fan_out, n_out = net.units[L]
-    cdef double weight_sum, loss = 0, penalty
+    cdef double weight_sum, loss = 0
     cdef floating factor, w
     cdef floating* out
     cdef floating* dlt
@@ -370,58 +382,74 @@ cdef (double, double) _batch(
             _derivative(net.hidden, acts + net.block_at[i - 1] + r * fan_in,
                         out + r * fan_in, fan_in)
 
-    if alpha:
-        # The L2 penalty on the weights (not the biases).
-        w = <floating>((scale / weight_sum) * alpha)
-        penalty = 0
-        for k in range(net.n_coefs):
-            grad[k] = grad[k] + params[k] * w
-            penalty += <double>params[k] * <double>params[k]
-        loss += 0.5 * alpha * penalty
-    return loss / weight_sum, weight_sum
+    return loss, weight_sum
 
 
-cdef void _sgd_step(
-    floating* params, const floating* grad, floating* velocity, Py_ssize_t n,
-    floating momentum, bint nesterov,
+cdef double _sgd_part(
+    floating* params, const floating* grad, floating* velocity, Py_ssize_t start,
+    Py_ssize_t stop, bint penalise, floating decay, floating momentum,
+    bint nesterov,
 ) noexcept nogil:
-    """``SGD.step``; ``velocity`` (momentum times the velocity) NULL without
-    momentum."""
+    """``SGD.step`` of parameters [start, stop), their gradient decayed
+    when ``penalise``; returns their sum of squares before the step (0
+    unless ``penalise``)."""
     cdef Py_ssize_t k
-    if velocity == NULL:
-        for k in range(n):
-            params[k] = params[k] - grad[k]
-        return
-    for k in range(n):
-        velocity[k] = velocity[k] - grad[k]
-        if nesterov:
+    cdef floating g
+    cdef double total = 0
+    for k in range(start, stop):
+        g = grad[k]
+        if penalise:
+            g = g + params[k] * decay
+            total += <double>params[k] * <double>params[k]
+        if velocity == NULL:
+            params[k] = params[k] - g
+        elif nesterov:
+            velocity[k] = velocity[k] - g
             velocity[k] = velocity[k] * momentum
-            params[k] = params[k] - grad[k]
+            params[k] = params[k] - g
             params[k] = params[k] + velocity[k]
         else:
+            velocity[k] = velocity[k] - g
             params[k] = params[k] + velocity[k]
             velocity[k] = velocity[k] * momentum
+    return total
 
 
-cdef void _adam_step(
-    floating* params, const floating* grad, floating* m, floating* v, Py_ssize_t n,
-    double t, double learning_rate, double beta_1, double beta_2, double epsilon,
+cdef double _step(
+    Net* net, int solver, floating* params, const floating* grad,
+    floating* state_1, floating* state_2, Py_ssize_t n, double alpha,
+    double decay, const double* hyper, double adam_t, double learning_rate,
 ) noexcept nogil:
-    """``Adam.step`` (``t`` already counts this step)."""
-    cdef Py_ssize_t k
-    cdef floating b1 = <floating>beta_1, b2 = <floating>beta_2
-    cdef floating c1 = <floating>(1 - beta_1), c2 = <floating>(1 - beta_2)
-    cdef floating eps = <floating>epsilon
-    cdef floating step = <floating>(
-        learning_rate * sqrt(1 - pow(beta_2, t)) / (1 - pow(beta_1, t))
-    )
-    cdef floating s
-    for k in range(n):
-        m[k] = m[k] * b1 + grad[k] * c1
-        s = grad[k] * grad[k]
-        v[k] = v[k] * b2 + s * c2
-        s = _sqrt(v[k]) + eps
-        params[k] = params[k] - (m[k] / s) * step
+    """The solver's step (``SGD.step`` or ``Adam.step``), fused with the L2
+    penalty on the weights (not the biases) that ``Network.loss_and_gradient``
+    adds: their gradient gains ``decay * params`` and their sum of squares is
+    returned (0 when ``alpha`` is 0), all in one pass over the parameters.
+    ``state_1`` is SGD's momentum times velocity (NULL without momentum) or
+    Adam's first moment; ``adam_t`` already counts this step."""
+    cdef bint penalise = alpha != 0
+    cdef floating w = <floating>decay
+    cdef floating momentum = <floating>hyper[1]
+    cdef double beta_1 = hyper[5], beta_2 = hyper[6], step
+    if solver == SGD:
+        return _sgd_part(
+            params, grad, state_1, 0, net.n_coefs, penalise, w, momentum,
+            hyper[2] != 0,
+        ) + _sgd_part(
+            params, grad, state_1, net.n_coefs, n, False, w, momentum,
+            hyper[2] != 0,
+        )
+    step = learning_rate * sqrt(1 - pow(beta_2, adam_t)) / (1 - pow(beta_1, adam_t))
+    if floating is float:
+        return adam_step_f(
+            params, grad, state_1, state_2, n, net.n_coefs, penalise, w,
+            <float>beta_1, <float>beta_2, <float>(1 - beta_1), <float>(1 - beta_2),
+            <float>hyper[7], <float>step,
+        )
+    else:
+        return adam_step_d(
+            params, grad, state_1, state_2, n, net.n_coefs, penalise, w,
+            beta_1, beta_2, 1 - beta_1, 1 - beta_2, hyper[7], step, False,
+        )
 
 
 def train_epochs(
@@ -468,13 +496,12 @@ def train_epochs(
     cdef double learning_rate = scalars[0], best_loss = scalars[1]
     cdef double stalled = scalars[2], samples_seen = scalars[3], adam_t = scalars[4]
     cdef double batch_loss, batch_weight, loss_sum, weight_sum, epoch_loss
-    cdef double scale
+    cdef double scale, penalty
     cdef floating eps
     cdef bint shuffled = orders.shape[0] > 0
     cdef int status = RAN
     cdef int schedule = <int>hyper[3]
-    cdef floating momentum = <floating>hyper[1]
-    cdef floating* velocity = NULL
+    cdef floating* state = NULL  # SGD's velocity (NULL without momentum), Adam's m
     cdef const floating* sw = NULL
     cdef const Py_ssize_t* rows
     cdef Net net
@@ -483,8 +510,8 @@ def train_epochs(
         eps = 1.1920928955078125e-07
     else:
         eps = 2.220446049250313e-16
-    if solver == SGD and state_1.shape[0] > 0:
-        velocity = &state_1[0]
+    if solver == ADAM or state_1.shape[0] > 0:
+        state = &state_1[0]
     if weighted:
         sw = &sample_weight[0]
 
@@ -524,21 +551,18 @@ def train_epochs(
                     batch_loss, batch_weight = _batch(
                         &net, &X[0, 0], n_features, &Y[0, 0], sw, rows, start,
                         n_rows, &params[0], &grad[0], &acts[0], &deltas[0],
-                        &gathered[0] if shuffled else NULL, scale, alpha, eps,
+                        &gathered[0] if shuffled else NULL, scale, eps,
                     )
                     if batch_weight:
-                        if solver == SGD:
-                            _sgd_step(
-                                &params[0], &grad[0], velocity, n_params,
-                                momentum, hyper[2] != 0,
-                            )
-                        else:
+                        if solver == ADAM:
                             adam_t += 1
-                            _adam_step(
-                                &params[0], &grad[0], &state_1[0], &state_2[0],
-                                n_params, adam_t, learning_rate, hyper[5],
-                                hyper[6], hyper[7],
-                            )
+                        penalty = _step(
+                            &net, solver, &params[0], &grad[0], state,
+                            &state_2[0] if solver == ADAM else NULL, n_params,
+                            alpha, (scale / batch_weight) * alpha, &hyper[0], adam_t,
+                            learning_rate,
+                        )
+                        batch_loss = (batch_loss + 0.5 * alpha * penalty) / batch_weight
                     loss_sum += batch_loss * batch_weight
                     weight_sum += batch_weight
                     start += batch_size
@@ -568,3 +592,18 @@ def train_epochs(
     scalars[0], scalars[1], scalars[2] = learning_rate, best_loss, stalled
     scalars[3], scalars[4] = samples_seen, adam_t
     return (e + 1 if n_epochs else 0), status
+
+
+def adam_step(
+    double[::1] params, const double[::1] grad, double[::1] m, double[::1] v,
+    Py_ssize_t n_coefs, double decay, double beta_1, double beta_2,
+    double epsilon, double step, bint exact=False,
+):
+    """One fused Adam step in float64, as ``train_epochs`` takes it (for the
+    tests: ``exact`` forces the loop of exact divisions that CPUs without
+    AVX-512 run); returns the sum of squares of ``params[:n_coefs]``."""
+    return adam_step_d(
+        &params[0], &grad[0], &m[0], &v[0], params.shape[0], n_coefs,
+        decay != 0, decay, beta_1, beta_2, 1 - beta_1, 1 - beta_2, epsilon,
+        step, exact,
+    )
