@@ -379,7 +379,9 @@ def train_stochastic(
     first_epoch = len(history.loss_curve)
     stop = None
     diverged = interrupted = False
-    if _fast.chosen(network, solver, X, batch_size, validation, listeners):
+    if _fast.chosen(
+        network, solver, X, batch_size, validation, listeners, random_state
+    ):
         # A small network: the whole fit in compiled code (see _fast).
         try:
             ending = _fast.train_stochastic(

@@ -155,8 +155,8 @@ def test_plateau_stops_both_at_the_same_epoch():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_random_state_left_where_numpy_leaves_it():
-    # Shuffled orders are drawn a chunk of epochs ahead; a fit that stops
-    # early gives back the draws it did not use.
+    # The kernel draws each epoch's order when the epoch starts: a fit that
+    # stops early has drawn exactly the epochs it ran, as the NumPy loop.
     states = []
     for engine in ("numpy", "compiled"):
         random_state = np.random.RandomState(3)
@@ -169,6 +169,23 @@ def test_random_state_left_where_numpy_leaves_it():
         states.append((model.n_iter_, random_state.randint(1 << 30)))
     assert states[0][0] < 300
     assert states[0] == states[1]
+
+
+@pytest.mark.parametrize("bit_generator", ["MT19937", "PCG64"])
+def test_orders_are_randomstate_permutations(bit_generator):
+    # The kernel's shuffle draws from the generator as NumPy's legacy
+    # permutation does: the same orders, and the generator left in the same
+    # state, for every length (1 and 2: one draw or none; 2^k +- 1: the
+    # rejection mask's edges).
+    lengths = [0, 1, 2, 3, 31, 32, 33, 100, 255, 256, 257, 1000, 65537]
+    make = getattr(np.random, bit_generator)
+    numpy_rng = np.random.RandomState(make(5))
+    kernel_rng = np.random.RandomState(make(5))
+    for n in lengths:
+        order = np.empty(n, np.intp)
+        _loop.permutation(kernel_rng._bit_generator, order)
+        np.testing.assert_array_equal(order, numpy_rng.permutation(n))
+    assert kernel_rng.randint(1 << 30) == numpy_rng.randint(1 << 30)
 
 
 def test_divergence_raises_in_both():
@@ -193,13 +210,15 @@ def test_documents_network_trains_compiled_by_default():
                       False, np.float64)  # fmt: skip
     solver = SGD(network.params.shape[0], np.float64, 4.0)
     X_doc = np.ones((4, 3))
-    assert _fast.chosen(network, solver, X_doc, 4, None, ())
+    assert _fast.chosen(network, solver, X_doc, 4, None, (), RNG)
     # What needs Python after each epoch, or sparse data, stays in NumPy.
-    assert not _fast.chosen(network, solver, X_doc, 4, object(), ())
-    assert not _fast.chosen(network, solver, X_doc, 4, None, [object()])
-    assert not _fast.chosen(network, solver, sp.csr_matrix(X_doc), 4, None, ())
+    assert not _fast.chosen(network, solver, X_doc, 4, object(), (), RNG)
+    assert not _fast.chosen(network, solver, X_doc, 4, None, [object()], RNG)
+    assert not _fast.chosen(network, solver, sp.csr_matrix(X_doc), 4, None, (), RNG)
+    # A generator without a bit generator to draw the orders from: NumPy.
+    assert not _fast.chosen(network, solver, X_doc, 4, None, (), object())
     with _fast.engine("numpy"):
-        assert not _fast.chosen(network, solver, X_doc, 4, None, ())
+        assert not _fast.chosen(network, solver, X_doc, 4, None, (), RNG)
 
 
 def test_large_network_stays_with_numpy():
@@ -210,7 +229,7 @@ def test_large_network_stays_with_numpy():
     network = Network((100, 256, 256, 5), "logistic",
                       make_loss("log_loss", "softmax"), True, np.float64)  # fmt: skip
     solver = Adam(network.params.shape[0], np.float64, 1e-3)
-    assert not _fast.chosen(network, solver, np.ones((200, 100)), 200, None, ())
+    assert not _fast.chosen(network, solver, np.ones((200, 100)), 200, None, (), RNG)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -11,26 +11,27 @@ in the same order as the NumPy engine (they agree to about 1e-15 in float64;
 :func:`train_stochastic`; the NumPy engine stays the reference and the path
 for large networks, sparse data, validation sets and per-epoch listeners.
 
-Shuffled orders are drawn from the fit's ``random_state`` exactly as the
-NumPy loop draws them (one ``permutation`` per epoch), a chunk of epochs at a
-time; a fit that stops inside a chunk redraws only the epochs it ran, so the
-generator ends where the NumPy loop would leave it. Between chunks Python
-runs: a ``KeyboardInterrupt`` takes effect there, not inside a chunk (a
-chunk is bounded to about 20 ms of arithmetic).
+Shuffled orders are drawn inside the kernel from the bit generator of the
+fit's ``random_state`` (``RandomState._bit_generator``, as SciPy reaches it),
+exactly as the NumPy loop's ``permutation`` draws them, one epoch at a time:
+a fit that stops early leaves the generator where the NumPy loop would.
+Epochs run in chunks; between chunks Python runs: a ``KeyboardInterrupt``
+takes effect there, not inside a chunk (a chunk is bounded to about 20 ms of
+arithmetic).
 """
 
 import importlib.machinery
 import importlib.util
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
 from .._solvers import SGD, Adam
 
 # Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
-KERNEL_VERSION = 1
+KERNEL_VERSION = 2
 
 _UNITS = {"logistic": 0, "tanh": 1, "relu": 2, "identity": 3, "softmax": 4, "exp": 5}
 _LOSSES = {"squared_error": 0, "log_loss": 1, "poisson": 2}
@@ -100,19 +101,22 @@ def engine(name):
         _forced = previous
 
 
-def chosen(network, solver, X, batch_size, validation, listeners):
+def chosen(network, solver, X, batch_size, validation, listeners, random_state):
     """Whether the compiled kernel trains this fit: it covers it and, unless
     an engine is forced, it costs less than the NumPy engine.
 
     It covers dense float32/float64 data, sgd and adam, every unit and loss;
     a validation set or a listener needs Python after every epoch, so those
-    fits stay in the NumPy loop.
+    fits stay in the NumPy loop, and so would a ``random_state`` without a
+    bit generator to draw the orders from (a NumPy that no longer has
+    ``RandomState._bit_generator``).
     """
     if (
         _forced == "numpy"
         or kernel is None
         or validation is not None
         or listeners
+        or not hasattr(random_state, "_bit_generator")
         or not isinstance(X, np.ndarray)
         or X.dtype not in (np.float32, np.float64)
         or not isinstance(solver, (SGD, Adam))
@@ -188,32 +192,25 @@ def train_stochastic(
     scalars[1:4] = history.best_loss, history.no_improvement_count, history.t
     scalars = np.array(scalars, np.float64)
     hyper = np.array(hyper, np.float64)
-    no_orders = np.empty((0, 0), np.intp)
+    # The kernel draws each epoch's order from the generator itself, as
+    # ``random_state.permutation`` would, holding its lock as NumPy does.
+    bit_generator = random_state._bit_generator if shuffled else None
+    order = np.empty(n_samples if shuffled else 0, np.intp)
+    lock = bit_generator.lock if shuffled else nullcontext()
     per_epoch = max(1, n_samples * network.n_coefs)
     status = done = 0
     while done < epochs and status == 0:
         chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
-        if shuffled:
-            drawn_from = random_state.get_state()
-            orders = np.stack(
-                [random_state.permutation(n_samples) for _ in range(chunk)]
-            )
-        else:
-            orders = no_orders
         loss_curve = np.empty(chunk, np.float64)
-        ran, status = kernel.train_epochs(
-            X, y, sample_weight, network.params, grad, *buffers, *states,
-            layer_units, orders,
-            _UNITS[network.activation], _UNITS[network.output_activation],
-            _LOSSES[network.loss.name], network.fit_intercept, weighted,
-            batch_size, float(alpha), code, hyper, scalars,
-            float(tol), float(n_iter_no_change), loss_curve,
-        )  # fmt: skip
-        if shuffled and ran < chunk:
-            # Leave the generator where the NumPy loop would: ``ran`` draws.
-            random_state.set_state(drawn_from)
-            for _ in range(ran):
-                random_state.permutation(n_samples)
+        with lock:
+            ran, status = kernel.train_epochs(
+                X, y, sample_weight, network.params, grad, *buffers, *states,
+                layer_units, order, bit_generator,
+                _UNITS[network.activation], _UNITS[network.output_activation],
+                _LOSSES[network.loss.name], network.fit_intercept, weighted,
+                batch_size, float(alpha), code, hyper, scalars,
+                float(tol), float(n_iter_no_change), loss_curve,
+            )  # fmt: skip
         done += ran
         history.n_iter += ran
         history.t = int(scalars[3])

@@ -13,6 +13,7 @@
 
 from libc.math cimport fabs, fabsf, isfinite, log, logf, pow, sqrt, sqrtf, tanh, tanhf
 from libc.stdlib cimport free, malloc
+from cpython.pycapsule cimport PyCapsule_GetPointer
 
 from cython cimport floating
 
@@ -22,6 +23,15 @@ cdef extern from "_exp.h" nogil:
     void exp_inplace_f(float* z, Py_ssize_t n)
     void logistic_inplace_d(double* z, const double* bias, Py_ssize_t n)
     void logistic_inplace_f(float* z, const float* bias, Py_ssize_t n)
+cdef extern from "_block.h" nogil:
+    void logistic_derivative_d(const double* a, double* delta, Py_ssize_t n)
+    void logistic_derivative_f(const float* a, float* delta, Py_ssize_t n)
+    void column_sums_d(const double* block, Py_ssize_t n_rows, Py_ssize_t n, double* out)
+    void column_sums_f(const float* block, Py_ssize_t n_rows, Py_ssize_t n, float* out)
+cdef extern from "_shuffle.h" nogil:
+    ctypedef struct bitgen_t:
+        pass
+    void draw_permutation(bitgen_t* bitgen, Py_ssize_t* order, Py_ssize_t n)
 cdef extern from "_step.h" nogil:
     double adam_step_d(
         double* params, const double* grad, double* m, double* v, Py_ssize_t n,
@@ -37,7 +47,7 @@ from scipy.linalg.cython_blas cimport dgemm, sgemm
 
 # Bumped whenever the signature or the meaning of ``train_epochs`` changes: a
 # stale build of this module is then ignored, not called wrongly.
-KERNEL_VERSION = 1
+KERNEL_VERSION = 2
 
 # Codes shared with _fast/__init__.py.
 cdef enum:
@@ -172,12 +182,15 @@ cdef void _softmax(
 
 
 cdef void _derivative(int unit, const floating* a, floating* delta, Py_ssize_t n) noexcept nogil:
-    """``delta *= f'(z)`` from the output ``a = f(z)`` over one row."""
+    """``delta *= f'(z)`` from the output ``a = f(z)`` over one row (or,
+    for an element-wise unit, any number of rows)."""
     cdef Py_ssize_t j
     cdef floating s
     if unit == LOGISTIC:
-        for j in range(n):
-            delta[j] = delta[j] * ((1 - a[j]) * a[j])
+        if floating is float:
+            logistic_derivative_f(a, delta, n)
+        else:
+            logistic_derivative_d(a, delta, n)
     elif unit == TANH:
         for j in range(n):
             delta[j] = delta[j] * (1 - a[j] * a[j])
@@ -367,20 +380,17 @@ cdef (double, double) _batch(
         _gemm(c'N', c'T', fan_out, fan_in, n_rows, dlt, fan_out, inp, fan_in,
               grad + net.coef_at[i], fan_out)
         if net.fit_intercept:
-            out = grad + net.bias_at[i]
-            for j in range(fan_out):
-                out[j] = 0
-            for r in range(n_rows):
-                for j in range(fan_out):
-                    out[j] = out[j] + dlt[r * fan_out + j]
+            if floating is float:
+                column_sums_f(dlt, n_rows, fan_out, grad + net.bias_at[i])
+            else:
+                column_sums_d(dlt, n_rows, fan_out, grad + net.bias_at[i])
         if i == 0:
             break
         out = deltas + net.block_at[i - 1]
         _gemm(c'T', c'N', fan_in, n_rows, fan_out, params + net.coef_at[i], fan_out,
               dlt, fan_out, out, fan_in)
-        for r in range(n_rows):
-            _derivative(net.hidden, acts + net.block_at[i - 1] + r * fan_in,
-                        out + r * fan_in, fan_in)
+        # Hidden units are element-wise (never softmax): the block at once.
+        _derivative(net.hidden, acts + net.block_at[i - 1], out, n_rows * fan_in)
 
     return loss, weight_sum
 
@@ -464,7 +474,8 @@ def train_epochs(
     floating[::1] state_1,
     floating[::1] state_2,
     const Py_ssize_t[::1] layer_units,
-    const Py_ssize_t[:, ::1] orders,
+    Py_ssize_t[::1] order,
+    object bit_generator,
     int hidden,
     int output,
     int loss,
@@ -481,8 +492,9 @@ def train_epochs(
 ):
     """Run up to ``loss_curve.shape[0]`` epochs; return (epochs run, status).
 
-    ``orders``: one row of shuffled row indices per epoch, or no row (the rows
-    in order). ``state_1``/``state_2``: SGD's momentum times velocity (empty
+    ``bit_generator``: the ``random_state``'s, whose lock the caller holds,
+    to draw each epoch's order of rows into ``order`` (``n_samples`` long)
+    as ``permutation`` would; None: the rows in order. ``state_1``/``state_2``: SGD's momentum times velocity (empty
     without momentum) / Adam's moments. ``hyper``: learning_rate_init,
     momentum, nesterov, schedule, power_t, beta_1, beta_2, epsilon.
     ``scalars`` (read and written): learning rate, best loss, epochs without
@@ -498,7 +510,8 @@ def train_epochs(
     cdef double batch_loss, batch_weight, loss_sum, weight_sum, epoch_loss
     cdef double scale, penalty
     cdef floating eps
-    cdef bint shuffled = orders.shape[0] > 0
+    cdef bint shuffled = bit_generator is not None
+    cdef bitgen_t* bitgen = NULL
     cdef int status = RAN
     cdef int schedule = <int>hyper[3]
     cdef floating* state = NULL  # SGD's velocity (NULL without momentum), Adam's m
@@ -514,6 +527,10 @@ def train_epochs(
         state = &state_1[0]
     if weighted:
         sw = &sample_weight[0]
+    if shuffled:
+        if order.shape[0] != n_samples:
+            raise ValueError("order must hold one index for each row")
+        bitgen = <bitgen_t*>PyCapsule_GetPointer(bit_generator.capsule, "BitGenerator")
 
     net.n_layers = L
     net.hidden, net.output, net.loss = hidden, output, loss
@@ -543,11 +560,13 @@ def train_epochs(
                 weight_sum = 0
                 scale = learning_rate if solver == SGD else 1.0
                 rows = NULL
+                if shuffled:
+                    draw_permutation(bitgen, &order[0], n_samples)
                 start = 0
                 while start < n_samples:
                     n_rows = min(batch_size, n_samples - start)
                     if shuffled:
-                        rows = &orders[e, start]
+                        rows = &order[start]
                     batch_loss, batch_weight = _batch(
                         &net, &X[0, 0], n_features, &Y[0, 0], sw, rows, start,
                         n_rows, &params[0], &grad[0], &acts[0], &deltas[0],
@@ -607,3 +626,15 @@ def adam_step(
         decay != 0, decay, beta_1, beta_2, 1 - beta_1, 1 - beta_2, epsilon,
         step, exact,
     )
+
+
+def permutation(object bit_generator, Py_ssize_t[::1] order):
+    """Fill ``order`` with ``arange(len(order))`` shuffled as ``train_epochs``
+    shuffles an epoch's rows, from ``bit_generator`` (for the tests: it must
+    equal ``RandomState.permutation`` drawn from the same state)."""
+    cdef bitgen_t* bitgen = <bitgen_t*>PyCapsule_GetPointer(
+        bit_generator.capsule, "BitGenerator"
+    )
+    with bit_generator.lock:
+        if order.shape[0]:
+            draw_permutation(bitgen, &order[0], order.shape[0])
