@@ -20,10 +20,7 @@
 #include <math.h>
 #include <stddef.h>
 
-#if defined(__GNUC__) && defined(__x86_64__) && (defined(__linux__) || defined(__APPLE__))
-#define STEP_AVX512 1
-#include <immintrin.h>
-#endif
+#include "_cpu.h"
 
 /* The exact step of parameters [start, stop), with the decay when penalise. */
 #define ADAM_EXACT_LOOP(T, SQRT)                                               \
@@ -56,10 +53,10 @@ static void _adam_exact_f(float *params, const float *grad, float *m, float *v,
     ADAM_EXACT_LOOP(float, sqrtf)
 }
 
-#ifdef STEP_AVX512
+#ifdef HAVE_AVX512_LOOPS
 /* Eight parameters [k, k + 8) at a time; returns the index where it stopped
  * (the rest, fewer than eight, is left to the exact loop). */
-__attribute__((target("avx512f"))) static Py_ssize_t
+AVX512_LOOP static Py_ssize_t
 _adam_avx512_d(double *params, const double *grad, double *m, double *v,
                Py_ssize_t start, Py_ssize_t stop, int penalise, double decay,
                double b1, double b2, double c1, double c2, double eps,
@@ -124,15 +121,6 @@ _adam_avx512_d(double *params, const double *grad, double *m, double *v,
     return k;
 }
 
-static int _has_avx512(void)
-{
-    static int known = -1;
-    if (known < 0) {
-        __builtin_cpu_init();
-        known = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    }
-    return known;
-}
 #endif
 
 /* The step over all n parameters, the first n_coefs of them (the weights)
@@ -145,8 +133,8 @@ static double adam_step_d(double *params, const double *grad, double *m, double 
 {
     double total = 0;
     Py_ssize_t k = 0;
-#ifdef STEP_AVX512
-    if (!exact && _has_avx512()) {
+#ifdef HAVE_AVX512_LOOPS
+    if (!exact && has_avx512()) {
         k = _adam_avx512_d(params, grad, m, v, 0, n_coefs, penalise, decay,
                            b1, b2, c1, c2, eps, step, &total);
         _adam_exact_d(params, grad, m, v, k, n_coefs, penalise, decay, b1, b2,
