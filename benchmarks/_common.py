@@ -21,11 +21,14 @@ import scipy
 import sklearn
 
 
-def parse_args(description, repeats, quick_repeats):
-    """``--quick`` (smaller problem, fewer repeats) and ``--repeats N``."""
+def parse_args(description, repeats, quick_repeats, flags=()):
+    """``--quick`` (smaller problem, fewer repeats), ``--repeats N``, and a
+    script's own on/off ``flags``, pairs of (name, help)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--quick", action="store_true", help="a short run")
     parser.add_argument("--repeats", type=int, help="rounds of timings")
+    for name, help_ in flags:
+        parser.add_argument(f"--{name}", action="store_true", help=help_)
     args = parser.parse_args()
     if args.repeats is None:
         args.repeats = quick_repeats if args.quick else repeats
