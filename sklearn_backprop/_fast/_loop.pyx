@@ -11,7 +11,7 @@
 # row-major (fan_in, fan_out), layer after layer, then every layer's biases.
 # ``acts`` and ``deltas`` hold, layer after layer, a (batch_size, units) block.
 
-from libc.math cimport fabs, fabsf, isfinite, log, logf, pow, sqrt, sqrtf, tanh, tanhf
+from libc.math cimport fabs, fabsf, isfinite, log, logf, pow, sqrt, tanh, tanhf
 from libc.stdlib cimport free, malloc
 from cpython.pycapsule cimport PyCapsule_GetPointer
 
@@ -98,13 +98,6 @@ cdef inline floating _tanh(floating x) noexcept nogil:
         return tanhf(x)
     else:
         return tanh(x)
-
-
-cdef inline floating _sqrt(floating x) noexcept nogil:
-    if floating is float:
-        return sqrtf(x)
-    else:
-        return sqrt(x)
 
 
 cdef inline floating _fabs(floating x) noexcept nogil:
@@ -494,8 +487,9 @@ def train_epochs(
 
     ``bit_generator``: the ``random_state``'s, whose lock the caller holds,
     to draw each epoch's order of rows into ``order`` (``n_samples`` long)
-    as ``permutation`` would; None: the rows in order. ``state_1``/``state_2``: SGD's momentum times velocity (empty
-    without momentum) / Adam's moments. ``hyper``: learning_rate_init,
+    as ``permutation`` would; None: the rows in order. ``state_1`` /
+    ``state_2``: SGD's momentum times velocity (empty without momentum) /
+    Adam's moments. ``hyper``: learning_rate_init,
     momentum, nesterov, schedule, power_t, beta_1, beta_2, epsilon.
     ``scalars`` (read and written): learning rate, best loss, epochs without
     improvement, samples seen, Adam's step count. Status: 0 every epoch ran,
