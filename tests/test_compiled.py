@@ -1,5 +1,7 @@
 """The compiled training loop against the NumPy engine, the reference."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -186,6 +188,36 @@ def test_orders_are_randomstate_permutations(bit_generator):
         _loop.permutation(kernel_rng._bit_generator, order)
         np.testing.assert_array_equal(order, numpy_rng.permutation(n))
     assert kernel_rng.randint(1 << 30) == numpy_rng.randint(1 << 30)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_fits_sharing_a_random_state_across_threads_draw_whole_epochs():
+    # The kernel holds the generator's lock while it draws (as NumPy does):
+    # fits in threads sharing one RandomState consume its stream in whole
+    # permutations, and a fixed number of epochs then leaves it exactly where
+    # the same fits one after another would. (Without the lock, four such
+    # fits on two cores raced on the generator's state.)
+    X_many = np.random.RandomState(0).randn(1000, 5)
+    y_many = (X_many[:, 0] > 0).astype(int)
+
+    def fit(random_state):
+        model = BackpropClassifier(
+            (4,),
+            batch_size=10,
+            max_iter=50,
+            n_iter_no_change=100,
+            random_state=random_state,
+        )
+        return model.fit(X_many, y_many)
+
+    sequential = np.random.RandomState(7)
+    for _ in range(4):
+        fit(sequential)
+    shared = np.random.RandomState(7)
+    with ThreadPoolExecutor(4) as pool:
+        models = list(pool.map(fit, [shared] * 4))
+    assert all(model.n_iter_ == 50 for model in models)
+    assert shared.randint(1 << 30) == sequential.randint(1 << 30)
 
 
 def test_divergence_raises_in_both():

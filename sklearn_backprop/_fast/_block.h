@@ -28,22 +28,21 @@ BLOCK_CLONES static void logistic_derivative_f(const float *a, float *delta, Py_
 }
 
 /* out[j] = sum over the rows r of block[r, j], rows added in order. */
+#define COLUMN_SUMS                                                            \
+    for (Py_ssize_t j = 0; j < n; j++)                                         \
+        out[j] = 0;                                                            \
+    for (Py_ssize_t r = 0; r < n_rows; r++)                                    \
+        for (Py_ssize_t j = 0; j < n; j++)                                     \
+            out[j] = out[j] + block[r * n + j];
+
 BLOCK_CLONES static void column_sums_d(const double *block, Py_ssize_t n_rows,
                                        Py_ssize_t n, double *out)
 {
-    for (Py_ssize_t j = 0; j < n; j++)
-        out[j] = 0;
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        for (Py_ssize_t j = 0; j < n; j++)
-            out[j] = out[j] + block[r * n + j];
+    COLUMN_SUMS
 }
 
 BLOCK_CLONES static void column_sums_f(const float *block, Py_ssize_t n_rows,
                                        Py_ssize_t n, float *out)
 {
-    for (Py_ssize_t j = 0; j < n; j++)
-        out[j] = 0;
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        for (Py_ssize_t j = 0; j < n; j++)
-            out[j] = out[j] + block[r * n + j];
+    COLUMN_SUMS
 }
