@@ -24,7 +24,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -193,24 +193,22 @@ def train_stochastic(
     scalars = np.array(scalars, np.float64)
     hyper = np.array(hyper, np.float64)
     # The kernel draws each epoch's order from the generator itself, as
-    # ``random_state.permutation`` would, holding its lock as NumPy does.
+    # ``random_state.permutation`` would, under its lock as NumPy draws.
     bit_generator = random_state._bit_generator if shuffled else None
     order = np.empty(n_samples if shuffled else 0, np.intp)
-    lock = bit_generator.lock if shuffled else nullcontext()
     per_epoch = max(1, n_samples * network.n_coefs)
     status = done = 0
     while done < epochs and status == 0:
         chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
         loss_curve = np.empty(chunk, np.float64)
-        with lock:
-            ran, status = kernel.train_epochs(
-                X, y, sample_weight, network.params, grad, *buffers, *states,
-                layer_units, order, bit_generator,
-                _UNITS[network.activation], _UNITS[network.output_activation],
-                _LOSSES[network.loss.name], network.fit_intercept, weighted,
-                batch_size, float(alpha), code, hyper, scalars,
-                float(tol), float(n_iter_no_change), loss_curve,
-            )  # fmt: skip
+        ran, status = kernel.train_epochs(
+            X, y, sample_weight, network.params, grad, *buffers, *states,
+            layer_units, order, bit_generator,
+            _UNITS[network.activation], _UNITS[network.output_activation],
+            _LOSSES[network.loss.name], network.fit_intercept, weighted,
+            batch_size, float(alpha), code, hyper, scalars,
+            float(tol), float(n_iter_no_change), loss_curve,
+        )  # fmt: skip
         done += ran
         history.n_iter += ran
         history.t = int(scalars[3])

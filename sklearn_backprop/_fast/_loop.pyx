@@ -485,9 +485,9 @@ def train_epochs(
 ):
     """Run up to ``loss_curve.shape[0]`` epochs; return (epochs run, status).
 
-    ``bit_generator``: the ``random_state``'s, whose lock the caller holds,
-    to draw each epoch's order of rows into ``order`` (``n_samples`` long)
-    as ``permutation`` would; None: the rows in order. ``state_1`` /
+    ``bit_generator``: the ``random_state``'s, to draw each epoch's order of
+    rows into ``order`` (``n_samples`` long) as ``permutation`` would, under
+    its lock; None: the rows in order. ``state_1`` /
     ``state_2``: SGD's momentum times velocity (empty without momentum) /
     Adam's moments. ``hyper``: learning_rate_init,
     momentum, nesterov, schedule, power_t, beta_1, beta_2, epsilon.
@@ -555,7 +555,12 @@ def train_epochs(
                 scale = learning_rate if solver == SGD else 1.0
                 rows = NULL
                 if shuffled:
-                    draw_permutation(bitgen, &order[0], n_samples)
+                    # Under the generator's lock, as NumPy draws: held for the
+                    # draw only, so that fits in other threads sharing the
+                    # generator (random_state=None) keep training meanwhile.
+                    with gil:
+                        with bit_generator.lock:
+                            draw_permutation(bitgen, &order[0], n_samples)
                 start = 0
                 while start < n_samples:
                     n_rows = min(batch_size, n_samples - start)
