@@ -13,9 +13,11 @@
  * quotient come from the hardware's 14-bit estimates (rsqrt14, rcp14), each
  * refined by Newton's iterations and a final correction with fused
  * multiply-adds, which gives the correctly rounded result but for an
- * occasional last bit (tests/test_compiled.py compares the two versions).
- * Numbers outside the normal range take the exact instructions.
- * Elsewhere the loop is the exact one, in NumPy's order.
+ * occasional last bit (tests/test_adam_step.py holds the two versions within
+ * an ulp). Where the estimates would not hold (zeros, subnormals, overflows,
+ * NaN), the lanes take the exact instructions. m and v are computed alike in
+ * both versions, without fused multiply-adds. Elsewhere the loop is the exact
+ * one, in NumPy's order.
  */
 #include <math.h>
 #include <stddef.h>
