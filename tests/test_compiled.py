@@ -1,6 +1,6 @@
 """The compiled training loop against the NumPy engine, the reference."""
 
-from concurrent.futures import ThreadPoolExecutor
+import threading
 
 import numpy as np
 import pytest
@@ -191,33 +191,27 @@ def test_orders_are_randomstate_permutations(bit_generator):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_fits_sharing_a_random_state_across_threads_draw_whole_epochs():
-    # The kernel holds the generator's lock while it draws (as NumPy does):
-    # fits in threads sharing one RandomState consume its stream in whole
-    # permutations, and a fixed number of epochs then leaves it exactly where
-    # the same fits one after another would. (Without the lock, four such
-    # fits on two cores raced on the generator's state.)
-    X_many = np.random.RandomState(0).randn(1000, 5)
-    y_many = (X_many[:, 0] > 0).astype(int)
-
-    def fit(random_state):
-        model = BackpropClassifier(
-            (4,),
-            batch_size=10,
-            max_iter=50,
-            n_iter_no_change=100,
-            random_state=random_state,
-        )
-        return model.fit(X_many, y_many)
-
-    sequential = np.random.RandomState(7)
-    for _ in range(4):
-        fit(sequential)
-    shared = np.random.RandomState(7)
-    with ThreadPoolExecutor(4) as pool:
-        models = list(pool.map(fit, [shared] * 4))
-    assert all(model.n_iter_ == 50 for model in models)
-    assert shared.randint(1 << 30) == sequential.randint(1 << 30)
+def test_orders_are_drawn_under_the_generators_lock():
+    # As NumPy draws: a fit in another thread that shares the generator
+    # cannot draw an epoch's order while this thread holds its lock. A
+    # warm-started fit draws nothing but the kernel's orders (no new weights),
+    # so it waits at its first epoch, and finishes once the lock is released.
+    shared = np.random.RandomState(0)
+    model = BackpropClassifier(
+        (4,), batch_size=10, max_iter=5, warm_start=True, random_state=shared
+    ).fit(X, TARGETS["multiclass"][1])
+    before = model.coefs_[0].copy()
+    fit = threading.Thread(target=model.fit, args=(X, TARGETS["multiclass"][1]))
+    with shared._bit_generator.lock:
+        fit.start()
+        # Alive after half a second: waiting for the lock (without it, these
+        # five epochs take about a millisecond).
+        fit.join(timeout=0.5)
+        assert fit.is_alive()
+        np.testing.assert_array_equal(model.coefs_[0], before)
+    fit.join()
+    assert model.n_iter_ == 5
+    assert not np.array_equal(model.coefs_[0], before)
 
 
 def test_divergence_raises_in_both():
