@@ -134,25 +134,21 @@ static double adam_step_d(double *params, const double *grad, double *m, double 
                           double c2, double eps, double step, int exact)
 {
     double total = 0;
-    Py_ssize_t k = 0;
+    /* Where the exact loop takes over, in the weights and in the biases:
+     * after the AVX-512 loop's last whole vector of eight, or at the start. */
+    Py_ssize_t weights_from = 0, biases_from = n_coefs;
 #ifdef HAVE_AVX512_LOOPS
     if (!exact && has_avx512()) {
-        k = _adam_avx512_d(params, grad, m, v, 0, n_coefs, penalise, decay,
-                           b1, b2, c1, c2, eps, step, &total);
-        _adam_exact_d(params, grad, m, v, k, n_coefs, penalise, decay, b1, b2,
-                      c1, c2, eps, step, &total);
-        k = _adam_avx512_d(params, grad, m, v, n_coefs, n, 0, decay, b1, b2,
-                           c1, c2, eps, step, &total);
-        _adam_exact_d(params, grad, m, v, k, n, 0, decay, b1, b2, c1, c2, eps,
-                      step, &total);
-        return total;
+        weights_from = _adam_avx512_d(params, grad, m, v, 0, n_coefs, penalise,
+                                      decay, b1, b2, c1, c2, eps, step, &total);
+        biases_from = _adam_avx512_d(params, grad, m, v, n_coefs, n, 0, decay,
+                                     b1, b2, c1, c2, eps, step, &total);
     }
 #endif
-    _adam_exact_d(params, grad, m, v, 0, n_coefs, penalise, decay, b1, b2, c1,
-                  c2, eps, step, &total);
-    _adam_exact_d(params, grad, m, v, n_coefs, n, 0, decay, b1, b2, c1, c2, eps,
-                  step, &total);
-    (void)k;
+    _adam_exact_d(params, grad, m, v, weights_from, n_coefs, penalise, decay, b1,
+                  b2, c1, c2, eps, step, &total);
+    _adam_exact_d(params, grad, m, v, biases_from, n, 0, decay, b1, b2, c1, c2,
+                  eps, step, &total);
     return total;
 }
 
