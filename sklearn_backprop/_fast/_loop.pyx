@@ -506,6 +506,7 @@ def train_epochs(
     cdef floating eps
     cdef bint shuffled = bit_generator is not None
     cdef bitgen_t* bitgen = NULL
+    cdef object lock = None
     cdef int status = RAN
     cdef int schedule = <int>hyper[3]
     cdef floating* state = NULL  # SGD's velocity (NULL without momentum), Adam's m
@@ -525,6 +526,7 @@ def train_epochs(
         if order.shape[0] != n_samples:
             raise ValueError("order must hold one index for each row")
         bitgen = <bitgen_t*>PyCapsule_GetPointer(bit_generator.capsule, "BitGenerator")
+        lock = bit_generator.lock
 
     net.n_layers = L
     net.hidden, net.output, net.loss = hidden, output, loss
@@ -559,7 +561,7 @@ def train_epochs(
                     # draw only, so that fits in other threads sharing the
                     # generator (random_state=None) keep training meanwhile.
                     with gil:
-                        with bit_generator.lock:
+                        with lock:
                             draw_permutation(bitgen, &order[0], n_samples)
                 start = 0
                 while start < n_samples:
