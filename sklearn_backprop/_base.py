@@ -22,8 +22,11 @@ from sklearn.utils._array_api import (
 )
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
     _check_sample_weight,
     check_is_fitted,
+    check_X_y,
     column_or_1d,
     validate_data,
 )
@@ -38,6 +41,7 @@ from ._callbacks import (
 )
 from ._diagnostics import hidden_saturation, warn_if_saturated
 from ._losses import make_loss
+from ._preprocessing import categorical_mask, make_preprocessor, preprocess
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
 from ._training import (
     History,
@@ -113,6 +117,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         ],
         "fit_intercept": ["boolean"],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "preprocessing": [StrOptions({"auto"}), "boolean"],
     }
 
     def _set_init_params(self, init_locals):
@@ -176,21 +182,47 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return [int(s) for s in sizes]
 
     def _validate_fit_data(self, X, y, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            multi_output=True,
-            y_numeric=not is_classifier(self),
-            dtype=float_dtypes(X),
-            reset=reset,
-        )
+        if reset:
+            self._fit_preprocessing_choice(X)
+        if getattr(self, "preprocessor_", None) is not None:
+            X = self._preprocess(X, reset)
+            X, y = check_X_y(X, y, multi_output=True, y_numeric=not is_classifier(self))
+        else:
+            X, y = validate_data(
+                self,
+                X,
+                y,
+                accept_sparse=("csr", "csc"),
+                multi_output=True,
+                y_numeric=not is_classifier(self),
+                dtype=float_dtypes(X),
+                reset=reset,
+            )
         # Targets are encoded on the host, once per fit, then follow X.
         y = to_host(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y
+
+    def _fit_preprocessing_choice(self, X):
+        """Set ``is_categorical_`` and an unfitted ``preprocessor_`` (None
+        when X is used as given) for a new fit on ``X``."""
+        is_categorical = categorical_mask(X, self.categorical_features)
+        if self.preprocessing == "auto":
+            wanted = is_categorical is not None and bool(is_categorical.any())
+        else:
+            wanted = self.preprocessing
+        if not wanted:
+            self.is_categorical_ = self.preprocessor_ = None
+            return
+        self.preprocessor_, self.is_categorical_ = make_preprocessor(X, is_categorical)
+
+    def _preprocess(self, X, reset):
+        """Raw ``X`` checked against the columns seen in fit, then through
+        ``preprocessor_`` (fitted first when ``reset``)."""
+        _check_feature_names(self, X, reset=reset)
+        _check_n_features(self, X, reset=reset)
+        return preprocess(self.preprocessor_, X, fit=reset)
 
     def _fit(
         self,
@@ -540,14 +572,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         computed by the engine of ``X``'s namespace (``method``: the public
         method calling, for error messages)."""
         check_is_fitted(self)
-        check_same_namespace(X, self, attribute="_first_coef", method=method)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc"),
-            dtype=self.coefs_[0].dtype,
-            reset=False,
-        )
+        if getattr(self, "preprocessor_", None) is not None:
+            # Frames are host data: preprocessed there, then sent to the
+            # weights' namespace and device.
+            X = follow(self._preprocess(X, reset=False), self.coefs_[0])
+        else:
+            check_same_namespace(X, self, attribute="_first_coef", method=method)
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc"),
+                dtype=self.coefs_[0].dtype,
+                reset=False,
+            )
         intercepts = self.intercepts_ if self.fit_intercept else None
         _, predict = select_engine(X)
         output = predict(
@@ -571,7 +608,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     # Fitted state that stays on the host whatever the namespace of X: the
     # labels and feature names (which may be strings), the labels' encoding.
-    _host_attributes = ("classes_", "_label_binarizer", "feature_names_in_")
+    # The preprocessing of the features, too: frames are host data.
+    _host_attributes = (
+        "classes_",
+        "_label_binarizer",
+        "feature_names_in_",
+        "preprocessor_",
+        "is_categorical_",
+    )
     # Fitted arrays of the target encoding that live with the weights.
     _target_arrays = ()
 

@@ -117,6 +117,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         max_fun=15000,
         init="auto",
         fit_intercept=True,
+        categorical_features="from_dtype",
+        preprocessing="auto",
         loss="log_loss",
         class_weight=None,
     ):

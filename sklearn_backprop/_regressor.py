@@ -173,6 +173,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         max_fun=15000,
         init="auto",
         fit_intercept=True,
+        categorical_features="from_dtype",
+        preprocessing="auto",
         scale_target=True,
     ):
         self._set_init_params(locals())
