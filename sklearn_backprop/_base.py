@@ -14,7 +14,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._array_api import (
     _estimator_with_converted_arrays,
     check_same_namespace,
@@ -184,7 +184,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _validate_fit_data(self, X, y, reset):
         if reset:
             self._fit_preprocessing_choice(X)
-        if getattr(self, "preprocessor_", None) is not None:
+        if self._preprocesses():
             X = self._preprocess(X, reset)
             X, y = check_X_y(X, y, multi_output=True, y_numeric=not is_classifier(self))
         else:
@@ -273,11 +273,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         hidden_layer_sizes = self._hidden_layer_sizes()
         continuing = self._is_continuing(incremental)
+        raw_X = X
         X, y = self._validate_fit_data(X, y, reset=not continuing)
+        # What callbacks see and predict from: X as given when it is
+        # preprocessed inside (the model predicts from raw data then).
+        inputs = raw_X if self._preprocesses() else X
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if task is not None:
             task.call_on_fit_task_begin(
-                estimator=self, X=X, y=y, metadata=task_metadata(sample_weight)
+                estimator=self, X=inputs, y=y, metadata=task_metadata(sample_weight)
             )
         if continuing:
             encoder = self._fitted_target_encoder()
@@ -305,9 +309,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             network.initialize(self._init(), random_state)
             history = History()
 
-        fit_data = X, y, sample_weight
+        fit_data = inputs, y, sample_weight
         X, Y, sample_weight, validation = self._validation_split(
-            X, Y, y, sample_weight, validation_data, encoder, random_state, incremental
+            X,
+            Y,
+            y,
+            sample_weight,
+            validation_data,
+            encoder,
+            random_state,
+            incremental,
+            inputs,
         )
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
@@ -390,7 +402,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Forward each epoch to scikit-learn's callbacks, with the validation
         set (else the training data, ``fit_data``) to score."""
         if validation is not None:
-            X, y, weights = validation.X, validation.labels, validation.sample_weight
+            X = validation.inputs if self._preprocesses() else validation.X
+            y, weights = validation.labels, validation.sample_weight
         else:
             X, y, weights = fit_data
 
@@ -460,8 +473,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         encoder,
         random_state,
         incremental,
+        inputs,
     ):
-        """Return the training arrays and the validation set, if any."""
+        """Return the training arrays and the validation set, if any
+        (``inputs``: the training features as callbacks see them)."""
         if validation_data[0] is not None:
             validation = self._given_validation(validation_data, encoder)
             # The validation set follows X to its namespace and device.
@@ -475,6 +490,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return X, Y, sample_weight, None
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
+        if self._preprocesses():
+            # The row numbers, to hold out the same rows of the raw features.
+            arrays.append(np.arange(X.shape[0]))
         try:
             split = train_test_split(
                 *arrays,
@@ -495,24 +513,33 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "Raise validation_fraction or pass X_val and y_val to fit."
             )
         X_train, X_val, Y_train, Y_val, _, y_val = split[:6]
-        sw_train, sw_val = split[6:] if sample_weight is not None else (None, None)
+        sw_train, sw_val = split[6:8] if sample_weight is not None else (None, None)
         validation = Validation(
-            X_val, Y_val, sw_val, partial(self._encoded_score, encoder), y_val
+            X_val,
+            Y_val,
+            sw_val,
+            partial(self._encoded_score, encoder),
+            y_val,
+            _safe_indexing(inputs, split[-1]) if self._preprocesses() else None,
         )
         return X_train, Y_train, sw_train, validation
 
     def _given_validation(self, validation_data, encoder):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
         validated like the training data (same features, same classes)."""
-        X_val, y_val, sw_val = validation_data
-        X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
+        raw_X_val, y_val, sw_val = validation_data
+        X_val, y_val = self._validate_fit_data(raw_X_val, y_val, reset=False)
         if sw_val is not None:
             sw_val = _check_sample_weight(
                 sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
             )
         Y_val = self._encode(encoder, y_val, X_val)
         score = partial(self._encoded_score, encoder)
-        return Validation(X_val, Y_val, sw_val, score, y_val)
+        return Validation(X_val, Y_val, sw_val, score, y_val, raw_X_val)
+
+    def _preprocesses(self):
+        """Whether the fitted model preprocesses its features."""
+        return getattr(self, "preprocessor_", None) is not None
 
     def _store_fit(self, network, history, encoder, solver):
         """Publish a finished fit as fitted attributes, all at once.
@@ -572,7 +599,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         computed by the engine of ``X``'s namespace (``method``: the public
         method calling, for error messages)."""
         check_is_fitted(self)
-        if getattr(self, "preprocessor_", None) is not None:
+        if self._preprocesses():
             # Frames are host data: preprocessed there, then sent to the
             # weights' namespace and device.
             X = follow(self._preprocess(X, reset=False), self.coefs_[0])

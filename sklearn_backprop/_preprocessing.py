@@ -103,7 +103,7 @@ def categorical_mask(X, categorical_features):
                 "pass a DataFrame, or give the columns as indices or a boolean mask."
             )
         columns = [str(c) for c in columns]
-        unknown = [name for name in selected if name not in columns]
+        unknown = [str(name) for name in selected if name not in columns]
         if unknown:
             raise ValueError(
                 f"categorical_features names columns {unknown} that X does not "

@@ -44,8 +44,10 @@ class Validation:
     """A held-out set scored after every epoch.
 
     ``score(y, output, sample_weight)`` returns the estimator's score (accuracy
-    or R^2) from encoded targets and the network's output; ``labels`` are the
-    targets as given to fit, for listeners that score the estimator itself.
+    or R^2) from encoded targets and the network's output; ``labels`` and
+    ``inputs`` are the targets and the features as given to fit (before the
+    estimator preprocesses them), for listeners that score the estimator
+    itself.
     """
 
     X: object
@@ -53,6 +55,7 @@ class Validation:
     sample_weight: np.ndarray | None
     score: object
     labels: object = None
+    inputs: object = None
 
 
 class Listener:

@@ -279,7 +279,8 @@ def test_everything_works_without_sklearn_callback():
     code = textwrap.dedent(
         """
         import sys
-        import sklearn.base, sklearn.pipeline, sklearn.preprocessing
+        import sklearn.base, sklearn.compose, sklearn.impute, sklearn.pipeline
+        import sklearn.preprocessing
         import sklearn.model_selection
         hidden = sys.modules.pop("sklearn.callback")
         sys.modules["sklearn.callback"] = None
