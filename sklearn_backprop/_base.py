@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
     _check_sample_weight,
+    check_array,
     check_is_fitted,
     check_X_y,
     column_or_1d,
@@ -41,7 +42,12 @@ from ._callbacks import (
 )
 from ._diagnostics import hidden_saturation, warn_if_saturated
 from ._losses import make_loss
-from ._preprocessing import categorical_mask, make_preprocessor, preprocess
+from ._preprocessing import (
+    categorical_mask,
+    is_dataframe,
+    make_preprocessor,
+    preprocess,
+)
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
 from ._training import (
     History,
@@ -220,6 +226,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _preprocess(self, X, reset):
         """Raw ``X`` checked against the columns seen in fit, then through
         ``preprocessor_`` (fitted first when ``reset``)."""
+        if not is_dataframe(X):
+            # (an array of any dtype, gaps allowed: the messages of a 1-D or
+            # an empty one)
+            X = check_array(X, dtype=None, ensure_all_finite=False)
         _check_feature_names(self, X, reset=reset)
         _check_n_features(self, X, reset=reset)
         return preprocess(self.preprocessor_, X, fit=reset)
@@ -668,8 +678,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.array_api_support = True
+        # preprocessing=True takes gaps, and dense host data only; "auto"
+        # preprocesses frames with categorical columns, and takes arrays as
+        # given (sparse, array API, no NaN).
+        always_preprocessed = self.preprocessing is True
+        tags.input_tags.sparse = not always_preprocessed
+        tags.input_tags.allow_nan = always_preprocessed
+        tags.input_tags.categorical = self.preprocessing is not False
+        tags.array_api_support = not always_preprocessed
         return tags
 
 

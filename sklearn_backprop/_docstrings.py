@@ -177,7 +177,10 @@ or shape (n_categorical_features,), default="from_dtype"
         with a category, string or bool column; X is otherwise used as given,
         as with ``False``. ``True``: always, also for numeric arrays and
         frames (any scale, with gaps). Warm starts and later ``partial_fit``
-        calls reuse the fitted preprocessing. Not for sparse X."""
+        calls reuse the fitted preprocessing; it is fitted without
+        ``sample_weight``. Not for sparse X, nor for array API inputs other
+        than NumPy's (a fitted model moved to another namespace preprocesses
+        frames on the host and predicts there)."""
 
 
 SHARED_ATTRIBUTES = """\

@@ -357,3 +357,21 @@ def test_regressor_takes_raw_frames(frame):
     reg = _small(BackpropRegressor).fit(X, y)
     assert reg.preprocessor_ is not None
     assert reg.score(X, y) > 0.5
+
+
+def test_model_moved_to_another_namespace_predicts_frames(frame):
+    """Frames are host data: a raw-frame model moved to another array
+    namespace preprocesses them on the host and predicts there, as before."""
+    xps = pytest.importorskip("array_api_strict")
+    from sklearn import config_context
+    from sklearn.utils._array_api import get_namespace_and_device, move_estimator_to
+
+    X, y = frame
+    clf = _small().fit(X, y)
+    with config_context(array_api_dispatch=True):
+        xp, _, device = get_namespace_and_device(xps.asarray([0.0]))
+        moved = move_estimator_to(clf, xp, device)
+        assert moved.preprocessor_ is clf.preprocessor_  # kept on the host
+        proba = moved.predict_proba(X)
+        assert isinstance(proba, type(xps.asarray([0.0])))
+    assert_array_equal(np.asarray(proba), clf.predict_proba(X))
