@@ -194,16 +194,25 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             X = self._preprocess(X, reset)
             X, y = check_X_y(X, y, multi_output=True, y_numeric=not is_classifier(self))
         else:
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=("csr", "csc"),
-                multi_output=True,
-                y_numeric=not is_classifier(self),
-                dtype=float_dtypes(X),
-                reset=reset,
-            )
+            try:
+                X, y = validate_data(
+                    self,
+                    X,
+                    y,
+                    accept_sparse=("csr", "csc"),
+                    multi_output=True,
+                    y_numeric=not is_classifier(self),
+                    dtype=float_dtypes(X),
+                    reset=reset,
+                )
+            except ValueError as error:
+                if reset and str(error).startswith("Input X contains NaN"):
+                    raise ValueError(
+                        f"{error}\nOr pass preprocessing=True: the estimator then "
+                        "scales the features robustly, fills each gap with its "
+                        "column's median and flags it in a column of its own."
+                    ) from error
+                raise
         # Targets are encoded on the host, once per fit, then follow X.
         y = to_host(y)
         if y.ndim == 2 and y.shape[1] == 1:
@@ -219,6 +228,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         else:
             wanted = self.preprocessing
         if not wanted:
+            if self.preprocessing is False and _names_columns(
+                self.categorical_features
+            ):
+                raise ValueError(
+                    "categorical_features names categorical columns, but "
+                    "preprocessing=False does not encode them: set preprocessing "
+                    "to 'auto' or True, or leave categorical_features at its "
+                    "default."
+                )
             self.is_categorical_ = self.preprocessor_ = None
             return
         self.preprocessor_, self.is_categorical_ = make_preprocessor(X, is_categorical)
@@ -711,6 +729,15 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
             "sample_weight_val was passed to fit without X_val and y_val: it "
             "weights the validation set, so pass X_val and y_val too."
         )
+
+
+def _names_columns(categorical_features):
+    """Whether ``categorical_features`` lists columns (names, indices, a
+    mask with some True), rather than ``"from_dtype"`` or None."""
+    if categorical_features is None or isinstance(categorical_features, str):
+        return False
+    selected = np.asarray(categorical_features)
+    return bool(selected.any()) if selected.dtype.kind == "b" else selected.size > 0
 
 
 def _copy_or_none(values):

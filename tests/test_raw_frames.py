@@ -255,7 +255,7 @@ def test_preprocessing_true_scales_and_imputes_numeric_data():
     X, y = make_classification(n_samples=200, n_features=4, random_state=0)
     X = X * [1e-3, 1, 1e3, 1e5]
     X[::17, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN"):
+    with pytest.raises(ValueError, match="NaN(.|\\n)*Or pass preprocessing=True"):
         _small().fit(X, y)
     clf = _small(preprocessing=True).fit(X, y)
     assert_array_equal(clf.is_categorical_, [False] * 4)
@@ -268,6 +268,12 @@ def test_preprocessing_false_uses_the_frame_as_given(frame):
     X, y = frame
     with pytest.raises(ValueError, match="could not convert string to float"):
         _small(preprocessing=False).fit(X, y)
+
+
+def test_categorical_features_need_preprocessing(frame):
+    X, y = frame
+    with pytest.raises(ValueError, match="preprocessing=False does not encode"):
+        _small(preprocessing=False, categorical_features=["color"]).fit(X, y)
 
 
 def test_categorical_columns_of_an_array_when_named():
