@@ -67,8 +67,8 @@ print(X.dtypes)
 # Fitting on the frame as it is
 # -----------------------------
 # No pipeline: ``categorical_features="from_dtype"`` finds the string, category
-# and bool columns, and because there are some (``preprocessing="auto"``) the
-# estimator builds and fits its preprocessing on the training frame.
+# and bool columns, and for a frame (``preprocessing="auto"``) the estimator
+# builds and fits its preprocessing on the training frame.
 from sklearn.model_selection import train_test_split
 
 from sklearn_backprop import BackpropClassifier
@@ -159,9 +159,10 @@ print(np.array_equal(loaded.predict_proba(new), clf.predict_proba(new)))
 # ---------------------------------------------
 # - The first ``fit`` (or ``partial_fit``) fits the preprocessing; warm starts
 #   and later ``partial_fit`` calls reuse it.
-# - An all-numeric frame or a NumPy array is used as given, as before; pass
-#   ``preprocessing=True`` to have numeric data scaled and its gaps filled
-#   inside, or ``preprocessing=False`` never to.
+# - A frame with column names is preprocessed even if all its columns are
+#   numeric; a NumPy array is used as given, as before: pass
+#   ``preprocessing=True`` to have it scaled and its gaps filled inside, or
+#   ``preprocessing=False`` never to preprocess.
 # - An integer-coded categorical column is numeric by its dtype: name it in
 #   ``categorical_features`` (names, indices or a boolean mask, as for
 #   HistGradientBoosting).

@@ -25,6 +25,7 @@ from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
     _check_sample_weight,
+    _get_feature_names,
     check_array,
     check_is_fitted,
     check_X_y,
@@ -224,7 +225,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         when X is used as given) for a new fit on ``X``."""
         is_categorical = categorical_mask(X, self.categorical_features)
         if self.preprocessing == "auto":
-            wanted = is_categorical is not None and bool(is_categorical.any())
+            # Tabular data: a frame with column names, or with a categorical
+            # column. An array, or a frame without names (an array wrapped),
+            # is used as given.
+            wanted = _get_feature_names(X) is not None or (
+                is_categorical is not None and bool(is_categorical.any())
+            )
         else:
             wanted = self.preprocessing
         if not wanted:
@@ -697,8 +703,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # preprocessing=True takes gaps, and dense host data only; "auto"
-        # preprocesses frames with categorical columns, and takes arrays as
-        # given (sparse, array API, no NaN).
+        # preprocesses named frames, and takes arrays as given (sparse, array
+        # API, no NaN).
         always_preprocessed = self.preprocessing is True
         tags.input_tags.sparse = not always_preprocessed
         tags.input_tags.allow_nan = always_preprocessed

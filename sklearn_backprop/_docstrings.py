@@ -172,15 +172,16 @@ or shape (n_categorical_features,), default="from_dtype"
         range) with their gaps (NaN, None, ``pd.NA``) at the median and a 0/1
         :class:`~sklearn.impute.MissingIndicator` column for each column that
         had gaps in fit; categorical columns one-hot
-        (:class:`~sklearn.preprocessing.OneHotEncoder`). ``"auto"``: when
-        ``categorical_features`` finds a categorical column, e.g. a DataFrame
-        with a category, string or bool column; X is otherwise used as given,
-        as with ``False``. ``True``: always, also for numeric arrays and
-        frames (any scale, with gaps). Warm starts and later ``partial_fit``
-        calls reuse the fitted preprocessing; it is fitted without
-        ``sample_weight``. Not for sparse X, nor for array API inputs other
-        than NumPy's (a fitted model moved to another namespace preprocesses
-        frames on the host and predicts there)."""
+        (:class:`~sklearn.preprocessing.OneHotEncoder`). ``"auto"``: for
+        tabular data, a DataFrame with column names (pandas, polars), or when
+        ``categorical_features`` finds a categorical column; an array, or a
+        frame without column names, is used as given, as with ``False``.
+        ``True``: always, also for numeric arrays (any scale, with gaps).
+        Warm starts and later ``partial_fit`` calls reuse the fitted
+        preprocessing; it is fitted without ``sample_weight``. Not for sparse
+        X, nor for array API inputs other than NumPy's (a fitted model moved
+        to another namespace preprocesses frames on the host and predicts
+        there)."""
 
 
 SHARED_ATTRIBUTES = """\

@@ -115,7 +115,7 @@ def _check_exportable(model):
     if getattr(model, "preprocessor_", None) is not None:
         raise NotImplementedError(
             f"{type(model).__name__} preprocesses its features inside "
-            "(preprocessor_, from a DataFrame with categorical columns or "
+            "(preprocessor_, from a DataFrame with column names or "
             "preprocessing=True), which ONNX export does not support: skl2onnx "
             "cannot convert its infrequent and missing categories. To export, "
             "fit a Pipeline of your own ColumnTransformer (e.g. SimpleImputer and "
