@@ -355,6 +355,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             incremental,
             inputs,
         )
+        initial_saturation = self._saturation(X, network)
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
         listeners = [VerboseListener()] if self.verbose else []
@@ -413,14 +414,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
         self._store_fit(network, history, encoder, solver)
-        self.saturation_ = hidden_saturation(
-            X,
-            network.coefs,
-            network.intercepts if self.fit_intercept else None,
-            self.activation,
-            network.output_activation,
+        self.saturation_ = self._saturation(X, network)
+        warn_if_saturated(
+            to_host(self.saturation_), to_host(initial_saturation), stacklevel=4
         )
-        warn_if_saturated(to_host(self.saturation_), stacklevel=4)
         if task is not None:
             X, y, sample_weight = fit_data
             task.call_on_fit_task_end(
@@ -431,6 +428,17 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 reconstruction_attributes={},
             )
         return self
+
+    def _saturation(self, X, network):
+        """The saturated share of each hidden layer of ``network`` on ``X``
+        (its weights as they are now)."""
+        return hidden_saturation(
+            X,
+            network.coefs,
+            network.intercepts if self.fit_intercept else None,
+            self.activation,
+            network.output_activation,
+        )
 
     def _callback_listener(self, task, network, history, encoder, validation, fit_data):
         """Forward each epoch to scikit-learn's callbacks, with the validation

@@ -237,7 +237,9 @@ loss_ : float
         inputs, as ``tanh(z) = 2 * sigmoid(2 * z) - 1``); NaN for ``"relu"``
         and ``"identity"``, which do not saturate. Saturated units pass almost
         no gradient; ``fit`` warns :class:`SaturationWarning` when more than
-        half of a layer is saturated.
+        half of a layer is saturated both before and after this fit's
+        training (saturation that training itself reached, sharp steps on
+        scaled data, is not warned about).
 
     n_iter_ : int
         Epochs run by the last ``fit`` (L-BFGS iterations for ``"lbfgs"``);
