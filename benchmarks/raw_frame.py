@@ -14,7 +14,7 @@ with that of a default fit on 10,000 rows.
     python benchmarks/raw_frame.py --scalers  # the numeric scaler compared
 
 ``--scalers`` scores the estimator's own preprocessing with its
-RobustScaler swapped for StandardScaler or QuantileTransformer (normal
+StandardScaler swapped for RobustScaler or QuantileTransformer (normal
 output), gaps filled with 0 after scaling as the estimator fills them.
 
 ``make_frame`` is also the fixture of tests/test_raw_frames.py.
@@ -197,8 +197,8 @@ def with_scaler(scaler, estimator):
 
 def report_scalers():
     scalers = {
-        "RobustScaler": RobustScaler,
         "StandardScaler": StandardScaler,
+        "RobustScaler": RobustScaler,
         "QuantileTransformer": partial(
             QuantileTransformer, output_distribution="normal"
         ),

@@ -379,7 +379,9 @@ def main():
     realmlp = read_cache(REALMLP_CSV)
     shown = [m for m in MODELS if m in to_run or m in CACHED or m == "RealMLP-TD"]
     if args.raw_frames:
-        shown += [m for m in RAW_MODELS if m in to_run or args.models is None]
+        # Shown as the cached models are: run when asked for (all by
+        # default), else read from --reference.
+        shown += list(RAW_MODELS)
         to_run |= set(RAW_MODELS) if args.models is None else set()
 
     print(

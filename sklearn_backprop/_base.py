@@ -210,8 +210,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 if reset and str(error).startswith("Input X contains NaN"):
                     raise ValueError(
                         f"{error}\nOr pass preprocessing=True: the estimator then "
-                        "scales the features robustly, fills each gap with its "
-                        "column's median and flags it in a column of its own."
+                        "standardises the features, fills each gap with its "
+                        "column's mean and flags it in a column of its own."
                     ) from error
                 raise
         # Targets are encoded on the host, once per fit, then follow X.

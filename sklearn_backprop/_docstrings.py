@@ -167,9 +167,9 @@ or shape (n_categorical_features,), default="from_dtype"
         Whether the features are encoded and scaled inside, by a
         :class:`~sklearn.compose.ColumnTransformer` of scikit-learn's own
         transformers fitted by the first ``fit`` (or ``partial_fit``) and kept
-        as ``preprocessor_``: numeric columns scaled robustly
-        (:class:`~sklearn.preprocessing.RobustScaler`, median and interquartile
-        range) with their gaps (NaN, None, ``pd.NA``) at the median and a 0/1
+        as ``preprocessor_``: numeric columns standardised
+        (:class:`~sklearn.preprocessing.StandardScaler`, gaps left out) with
+        their gaps (NaN, None, ``pd.NA``) at the mean and a 0/1
         :class:`~sklearn.impute.MissingIndicator` column for each column that
         had gaps in fit; categorical columns one-hot
         (:class:`~sklearn.preprocessing.OneHotEncoder`). ``"auto"``: for
