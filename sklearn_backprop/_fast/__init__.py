@@ -201,22 +201,35 @@ def train_stochastic(
     while done < epochs and status == 0:
         chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
         loss_curve = np.empty(chunk, np.float64)
-        ran, status = kernel.train_epochs(
-            X, y, sample_weight, network.params, grad, *buffers, *states,
-            layer_units, order, bit_generator,
-            _UNITS[network.activation], _UNITS[network.output_activation],
-            _LOSSES[network.loss.name], network.fit_intercept, weighted,
-            batch_size, float(alpha), code, hyper, scalars,
-            float(tol), float(n_iter_no_change), loss_curve,
-        )  # fmt: skip
-        done += ran
-        history.n_iter += ran
-        history.t = int(scalars[3])
-        history.loss_curve.extend(loss_curve[:ran].tolist())
-        # After every chunk, so that an interrupted fit's state is whole.
-        history.best_loss = float(scalars[1])
-        history.no_improvement_count = int(scalars[2])
-        solver.learning_rate = float(scalars[0])
-        if code == 1:
-            solver.t = int(scalars[4])
+        samples_seen = history.t
+        try:
+            status = kernel.train_epochs(
+                X, y, sample_weight, network.params, grad, *buffers, *states,
+                layer_units, order, bit_generator,
+                _UNITS[network.activation], _UNITS[network.output_activation],
+                _LOSSES[network.loss.name], network.fit_intercept, weighted,
+                batch_size, float(alpha), code, hyper, scalars,
+                float(tol), float(n_iter_no_change), loss_curve,
+            )[1]  # fmt: skip
+        finally:
+            # Ctrl-C during a chunk is raised as the kernel returns, and its
+            # return value is lost; the chunk's epochs are in the weights and
+            # the solver's state all the same. Whatever happened, the history
+            # takes them: the kernel counted their samples in ``scalars``.
+            ran = (int(scalars[3]) - samples_seen) // n_samples
+            _record_chunk(history, solver, scalars, loss_curve[:ran])
+            done += ran
     return {0: None, 1: "plateau", 2: "diverged"}[status]
+
+
+def _record_chunk(history, solver, scalars, losses):
+    """Read a chunk's epochs (their ``losses``) and the kernel's ``scalars``
+    back into ``history`` and ``solver``."""
+    history.n_iter += losses.shape[0]
+    history.t = int(scalars[3])
+    history.loss_curve.extend(losses.tolist())
+    history.best_loss = float(scalars[1])
+    history.no_improvement_count = int(scalars[2])
+    solver.learning_rate = float(scalars[0])
+    if isinstance(solver, Adam):
+        solver.t = int(scalars[4])
