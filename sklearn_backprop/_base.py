@@ -279,6 +279,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
+            history.validation_epochs = []
         listeners = [VerboseListener()] if self.verbose else []
         if task is not None and has_callbacks(self):
             listeners.append(
@@ -509,10 +510,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if history.validation_scores is None:
             self.validation_scores_ = None
             self.validation_loss_curve_ = None
+            self.validation_epochs_ = None
             self.best_validation_score_ = None
         else:
             self.validation_scores_ = list(history.validation_scores)
             self.validation_loss_curve_ = list(history.validation_loss_curve)
+            self.validation_epochs_ = list(history.validation_epochs)
             self.best_validation_score_ = history.best_validation_score
 
     def _fitted_history(self):
@@ -521,6 +524,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             loss_curve=list(self.loss_curve_),
             validation_scores=_copy_or_none(self.validation_scores_),
             validation_loss_curve=_copy_or_none(self.validation_loss_curve_),
+            validation_epochs=_copy_or_none(self.validation_epochs_),
             best_loss=self.best_loss_,
             best_validation_score=self.best_validation_score_,
             no_improvement_count=self._no_improvement_count,

@@ -165,6 +165,12 @@ loss_ : float
         Mean loss of the validation set (without penalty) after each epoch,
         comparable with ``loss_curve_``.
 
+    validation_epochs_ : list of int or None
+        The epoch (counted from 1, as ``loss_curve_``) after which each entry
+        of ``validation_scores_`` and ``validation_loss_curve_`` was
+        measured: they start later than ``loss_curve_`` when a validation set
+        joins a warm start, and skip the epochs of fits without one.
+
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
 

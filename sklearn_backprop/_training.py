@@ -32,6 +32,9 @@ class History:
     loss_curve: list = field(default_factory=list)
     validation_scores: list | None = None
     validation_loss_curve: list | None = None
+    # The epoch (1-based, as in loss_curve) at which each validation loss
+    # and score was measured: a validation set may join a later warm start.
+    validation_epochs: list | None = None
     best_loss: float = np.inf
     best_validation_score: float | None = None
     no_improvement_count: int = 0
@@ -107,19 +110,36 @@ class VerboseListener(Listener):
     """
 
     def on_epoch_end(self, history, epoch, elapsed):
-        # Negative: the validation curves may start later than loss_curve
-        # (a warm start that adds a validation set), never end elsewhere.
-        at = epoch - len(history.loss_curve) - 1
-        parts = [f"epoch={epoch}", f"loss={history.loss_curve[at]:.8f}"]
-        if history.validation_loss_curve:
-            parts.append(f"validation_loss={history.validation_loss_curve[at]:.8f}")
-        if history.validation_scores:
-            parts.append(f"validation_score={history.validation_scores[at]:.8f}")
+        parts = [f"epoch={epoch}", f"loss={history.loss_curve[epoch - 1]:.8f}"]
+        # Only a validation set of this fit was measured at this epoch; an
+        # earlier fit's, kept across a warm start, was not.
+        if _validated_at(history, epoch):
+            parts.append(f"validation_loss={history.validation_loss_curve[-1]:.8f}")
+            if history.validation_scores:
+                parts.append(f"validation_score={history.validation_scores[-1]:.8f}")
         parts.append(f"time={elapsed:.3f}s")
         print(" ".join(parts), flush=True)
 
     def on_train_end(self, history, stop):
         print(f"stopped={stop.reason} n_iter={history.n_iter} {stop.message}")
+
+
+def _validated_at(history, epoch):
+    """Whether the validation set was measured after epoch ``epoch``."""
+    return bool(history.validation_epochs) and history.validation_epochs[-1] == epoch
+
+
+def _new_validation_scores(history, first_epoch):
+    """The validation scores measured after epoch ``first_epoch`` (this fit's)."""
+    return [
+        score
+        for score, epoch in zip(
+            history.validation_scores or (),
+            history.validation_epochs or (),
+            strict=True,
+        )
+        if epoch > first_epoch
+    ]
 
 
 def _epoch_begin(listeners, history):
@@ -182,7 +202,7 @@ def _finish(
     Raises ValueError when the fit has no usable model to return (the
     estimator then rolls back).
     """
-    new_scores = (history.validation_scores or [])[first_epoch:]
+    new_scores = _new_validation_scores(history, first_epoch)
     has_best = best_params is not None and history.best_validation_score is not None
     epoch = len(history.loss_curve)
     if diverged and not has_best:
@@ -234,6 +254,7 @@ def _record_validation(network, validation, history):
         validation.X, validation.y, validation.sample_weight
     )
     history.validation_loss_curve.append(loss)
+    history.validation_epochs.append(len(history.loss_curve))
     if validation.score is not None:
         score = math.nan
         xp, _ = get_namespace(output)
@@ -579,7 +600,7 @@ def _update_plateau_count(history, loss, tol, on_validation):
     improved = loss < best_loss
     if improved:
         history.best_loss = loss
-    if history.validation_scores:
+    if history.validation_scores and _validated_at(history, len(history.loss_curve)):
         best = history.best_validation_score
         score = history.validation_scores[-1]
         if math.isfinite(score) and (best is None or score > best):
@@ -665,7 +686,9 @@ def train_lbfgs(
     if result is not None:
         losses = [*losses, float(result.fun)]
     history.best_loss = min([history.best_loss, *losses])
-    scores = [s for s in history.validation_scores or () if math.isfinite(s)]
+    scores = [
+        s for s in _new_validation_scores(history, first_epoch) if math.isfinite(s)
+    ]
     if scores:
         history.best_validation_score = max(scores)
     _finish(

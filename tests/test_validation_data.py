@@ -204,3 +204,31 @@ def test_regressor_in_pipeline_scores_transformed_X_val():
         pipe.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
     scores = pipe[-1].validation_scores_
     assert scores[-1] == pytest.approx(pipe.score(X[150:], y[150:]))
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_validation_epochs_say_when_each_score_was_measured(unscaled, solver):
+    # With a validation set, then a warm fit without, then one with again:
+    # validation_epochs_ names the epoch of each score, skipping the middle fit.
+    X, y, X_val, y_val = unscaled
+    X, X_val = (
+        StandardScaler().fit(X).transform(X),
+        StandardScaler().fit_transform(X_val),
+    )
+    clf = BackpropClassifier(
+        (4,), solver=solver, max_iter=3, tol=0, warm_start=True, random_state=0
+    )
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    first = clf.n_iter_
+    assert clf.validation_epochs_ == list(range(1, first + 1))
+    clf.fit(X, y)
+    middle = len(clf.loss_curve_)
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    assert clf.validation_epochs_ == [
+        *range(1, first + 1),
+        *range(middle + 1, len(clf.loss_curve_) + 1),
+    ]
+    assert len(clf.validation_scores_) == len(clf.validation_epochs_)
+    assert len(clf.validation_loss_curve_) == len(clf.validation_epochs_)
+    # The best score is this fit's: a warm start is a new run.
+    assert clf.best_validation_score_ == max(clf.validation_scores_[first:])
