@@ -264,10 +264,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             network.set_weights(self.coefs_, self.intercepts_)
             history = self._fitted_history()
             if not incremental:
-                # A warm start is a new run: its plateau count and its best
-                # validation score start afresh (unlike MLP, which may stop a
-                # warm-started fit after one epoch).
+                # A warm start is a new run: its plateau count, its best loss
+                # and its best validation score start afresh (unlike MLP,
+                # which may stop a warm-started fit after one epoch); on new
+                # data the loss may start far above the earlier fit's best.
                 history.no_improvement_count = 0
+                history.best_loss = np.inf
                 history.best_validation_score = None
         else:
             network.initialize(self._init(), random_state)

@@ -151,7 +151,9 @@ loss_ : float
         Training loss of the last epoch (mean over samples, penalty included).
 
     best_loss_ : float
-        Lowest training loss of any epoch.
+        Lowest training loss of any epoch of the last ``fit`` (and the
+        ``partial_fit`` calls after it): a warm-started ``fit`` is a new run,
+        whose plateau is measured against its own best loss.
 
     loss_curve_ : list of float
         Training loss of each epoch (each L-BFGS iteration), across warm starts
