@@ -140,6 +140,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fitted_target_encoder(self):
         """The encoder of the last fit, from the fitted attributes."""
 
+    def _continue_target_encoder(self, encoder, y, sample_weight):
+        """The encoder a ``partial_fit`` call continues with (here the fitted
+        one); see :meth:`_rescale_output`."""
+        return encoder
+
+    def _rescale_output(self, network, old, new):
+        """Adapt ``network``'s output layer to an encoder changed from ``old``
+        to ``new`` by :meth:`_continue_target_encoder`, keeping its
+        predictions."""
+
     @abstractmethod
     def _encode_targets(self, encoder, y):
         """Return ``y`` as the output layer sees it, 2-D float."""
@@ -248,7 +258,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 estimator=self, X=X, y=y, metadata=task_metadata(sample_weight)
             )
         if continuing:
-            encoder = self._fitted_target_encoder()
+            fitted_encoder = encoder = self._fitted_target_encoder()
+            if incremental:
+                encoder = self._continue_target_encoder(
+                    encoder, y, to_host(sample_weight)
+                )
         else:
             encoder = self._fit_target_encoder(y, to_host(sample_weight), classes)
         Y = self._encode(encoder, y, X)
@@ -262,6 +276,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
+            self._rescale_output(network, fitted_encoder, encoder)
             history = self._fitted_history()
             if not incremental:
                 # A warm start is a new run: its plateau count, its best loss
