@@ -630,13 +630,17 @@ def train_lbfgs(
     workspace = network.workspace(X.shape[0])
     grad = network.new_vector()
     started = time.perf_counter()
+    overflows = 0  # evaluations whose loss was not finite
 
     def loss_and_gradient(flat_params):
+        nonlocal overflows
         network.set_flat(flat_params)
         loss, _ = network.loss_and_gradient(X, y, sample_weight, alpha, workspace, grad)
+        loss = float(loss)
+        overflows += not math.isfinite(loss)
         # L-BFGS keeps the gradients it is given: hand it a float64 copy on
         # the host, the only array that leaves the engine.
-        return float(loss), network.host_float64(grad)
+        return loss, network.host_float64(grad)
 
     first_epoch = len(history.loss_curve)
     accepted = network.host_float64(network.params)  # the last accepted iterate
@@ -700,6 +704,18 @@ def train_lbfgs(
         first_epoch=first_epoch,
         advice=LBFGS_ADVICE,
     )
+    if overflows and result is not None:
+        # L-BFGS takes an overflowing trial point as a failed line search:
+        # it may then stop where it is and call that convergence, far from a
+        # minimum (a loss of 1e20 for targets near 1).
+        warnings.warn(
+            f"The loss overflowed at {overflows} of {result.nfev} evaluations "
+            "of L-BFGS (the network's outputs left the floating-point range): "
+            "L-BFGS may have stopped far from a minimum (final loss "
+            f"{result.fun:.6g}). {LBFGS_ADVICE}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     if result is None:
         stop = _abort_stop(False)
     else:
