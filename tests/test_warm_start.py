@@ -112,3 +112,15 @@ def test_a_warm_fit_on_new_data_measures_its_plateau_from_its_own_best(engine):
     assert losses[0] > first_best
     assert clf.n_iter_ > 2 * (clf.n_iter_no_change + 1)
     assert clf.best_loss_ == min(losses)
+
+
+def test_a_warm_fit_without_intercepts_has_zero_intercepts(iris):
+    # Continued with fit_intercept=False, the network has no biases: the
+    # earlier fit's must not stay in intercepts_ (the docs say zeros).
+    X, y = iris
+    clf = BackpropClassifier((5,), max_iter=20, random_state=0, warm_start=True)
+    clf.fit(X, y)
+    assert any(np.any(b != 0) for b in clf.intercepts_)
+    clf.set_params(fit_intercept=False).fit(X, y)
+    for bias in clf.intercepts_:
+        assert_array_equal(bias, 0)
