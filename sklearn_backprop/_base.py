@@ -45,6 +45,7 @@ from ._training import (
     VerboseListener,
     train_lbfgs,
     train_stochastic,
+    warn_interrupted_end,
 )
 from ._xp_network import (
     float_dtypes,
@@ -363,13 +364,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         warn_if_saturated(to_host(self.saturation_), stacklevel=4)
         if task is not None:
             X, y, sample_weight = fit_data
-            task.call_on_fit_task_end(
-                estimator=self,
-                X=X,
-                y=y,
-                metadata=task_metadata(sample_weight),
-                reconstruction_attributes={},
-            )
+            try:
+                task.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=task_metadata(sample_weight),
+                    reconstruction_attributes={},
+                )
+            except KeyboardInterrupt:
+                # The model is trained and stored: Ctrl-C while callbacks
+                # wrap up keeps it, as Ctrl-C during training does.
+                warn_interrupted_end(stacklevel=4)
         return self
 
     def _callback_listener(self, task, network, history, encoder, validation, fit_data):

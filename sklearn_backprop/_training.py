@@ -158,8 +158,25 @@ def _epoch_end(listeners, history, started):
 
 
 def _train_end(listeners, history, stop):
-    for listener in listeners:
-        listener.on_train_end(history, stop)
+    """Tell every listener training ended. The weights are final by then:
+    Ctrl-C in a listener keeps them (and skips the listeners after it)."""
+    try:
+        for listener in listeners:
+            listener.on_train_end(history, stop)
+    except KeyboardInterrupt:
+        # (up to about the estimator's fit, from either training loop)
+        warn_interrupted_end(stacklevel=5)
+
+
+def warn_interrupted_end(stacklevel):
+    """The warning of a Ctrl-C after training, while listeners or callbacks
+    ended the fit: the model is kept."""
+    warnings.warn(
+        "Training interrupted by user after it ended, while callbacks or "
+        "verbose output wrapped up: the fitted model was kept.",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def _divergence_error(epoch, cause, advice):
