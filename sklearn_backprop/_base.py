@@ -12,6 +12,7 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn import get_config
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -19,6 +20,7 @@ from sklearn.utils._array_api import (
     _estimator_with_converted_arrays,
     check_same_namespace,
     get_namespace,
+    move_estimator_to,
 )
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.validation import (
@@ -567,6 +569,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         computed by the engine of ``X``'s namespace (``method``: the public
         method calling, for error messages)."""
         check_is_fitted(self)
+        if not get_config()["array_api_dispatch"] and not isinstance(
+            self._first_coef, np.ndarray
+        ):
+            # Fitted on another library's arrays, used with dispatch off: the
+            # model computes on the host, in NumPy, as scikit-learn's linear
+            # models then do (X is converted to NumPy by validation).
+            return move_estimator_to(self, np, "cpu")._forward(X, method)
         check_same_namespace(X, self, attribute="_first_coef", method=method)
         X = validate_data(
             self,
