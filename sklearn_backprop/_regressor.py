@@ -330,6 +330,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             )
         return super()._validate_fit_data(X, y, reset)
 
+    def _given_validation(self, validation_data, encoder):
+        validation = super()._given_validation(validation_data, encoder)
+        if validation.X.shape[0] < 2:
+            raise ValueError(
+                f"X_val has {validation.X.shape[0]} sample: the validation score "
+                "of a regressor, R^2, needs at least 2 samples (it is undefined "
+                "for one). Pass at least 2 validation samples."
+            )
+        return validation
+
     def _check_targets(self, y):
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(

@@ -232,3 +232,12 @@ def test_validation_epochs_say_when_each_score_was_measured(unscaled, solver):
     assert len(clf.validation_loss_curve_) == len(clf.validation_epochs_)
     # The best score is this fit's: a warm start is a new run.
     assert clf.best_validation_score_ == max(clf.validation_scores_[first:])
+
+
+def test_one_validation_row_for_the_regressor_is_refused_with_the_cause():
+    # R^2 is undefined on one sample: the fit said "outputs overflowed".
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    reg = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=2)
+    with pytest.raises(ValueError, match="R\\^2, needs at least 2 samples"):
+        reg.fit(X, y, X_val=X[:1], y_val=y[:1])
+    assert not hasattr(reg, "coefs_")
