@@ -143,9 +143,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fitted_target_encoder(self):
         """The encoder of the last fit, from the fitted attributes."""
 
-    def _continue_target_encoder(self, encoder, y, sample_weight):
-        """The encoder a ``partial_fit`` call continues with (here the fitted
-        one); see :meth:`_rescale_output`."""
+    def _continue_target_encoder(self, encoder, y, sample_weight, incremental):
+        """The encoder a warm start or ``partial_fit`` call continues with
+        (here the fitted one); see :meth:`_rescale_output`."""
         return encoder
 
     def _rescale_output(self, network, old, new):
@@ -261,11 +261,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 estimator=self, X=X, y=y, metadata=task_metadata(sample_weight)
             )
         if continuing:
-            fitted_encoder = encoder = self._fitted_target_encoder()
-            if incremental:
-                encoder = self._continue_target_encoder(
-                    encoder, y, to_host(sample_weight)
-                )
+            fitted_encoder = self._fitted_target_encoder()
+            encoder = self._continue_target_encoder(
+                fitted_encoder, y, to_host(sample_weight), incremental
+            )
         else:
             encoder = self._fit_target_encoder(y, to_host(sample_weight), classes)
         Y = self._encode(encoder, y, X)

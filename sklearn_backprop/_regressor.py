@@ -25,12 +25,15 @@ class TargetScaler:
     seen : tuple (weight_sum, mean, std) or None
         The statistics of every target seen so far (``partial_fit`` updates
         them and the scaling with them); None without scaling.
+    mode : {"standard", "mean"} or None
+        The scaling's kind (see :meth:`fit`).
     """
 
-    def __init__(self, offset, scale, seen=None):
+    def __init__(self, offset, scale, seen=None, mode=None):
         self.offset = offset
         self.scale = scale
         self.seen = seen
+        self.mode = mode
 
     @classmethod
     def fit(cls, y, sample_weight, mode):
@@ -44,9 +47,9 @@ class TargetScaler:
         if mode is None:
             return cls(np.zeros(n_outputs), np.ones(n_outputs))
         seen = _statistics(y.astype(np.float64), sample_weight)
-        return cls(*_scaling(seen, mode), seen)
+        return cls(*_scaling(seen, mode), seen, mode)
 
-    def partial_fit(self, y, sample_weight, mode, shift):
+    def partial_fit(self, y, sample_weight, shift):
         """The scaler of every target seen so far and ``y``.
 
         ``shift``: whether the offset (the output unit's shift, for the
@@ -58,9 +61,9 @@ class TargetScaler:
         ):
             return self  # (rows of zero weight train nothing either)
         seen = _combined(self.seen, _statistics(y.astype(np.float64), sample_weight))
-        offset, scale = _scaling(seen, mode)
+        offset, scale = _scaling(seen, self.mode)
         if not shift:
-            if mode == "mean":
+            if self.mode == "mean":
                 scale = self.scale
             offset = self.offset
         # A change within rounding (the same data again) is no change: the
@@ -69,7 +72,7 @@ class TargetScaler:
             np.abs(scale / self.scale - 1) <= 1e-12
         ):
             offset, scale = self.offset, self.scale
-        return TargetScaler(offset, scale, seen)
+        return TargetScaler(offset, scale, seen, self.mode)
 
     def transform(self, y):
         """Targets in training units, 2-D float64."""
@@ -175,8 +178,10 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         ``StandardScaler.partial_fit``), the output layer rescaled so that
         the update leaves the predictions unchanged (without
         ``fit_intercept``, only the standard deviation is updated, and the
-        Poisson loss's mean not at all). ``loss_curve_`` is in the scaled
-        units (of each ``partial_fit`` call).
+        Poisson loss's mean not at all). A warm start or ``partial_fit`` after
+        ``loss`` or ``scale_target`` changed fits the scaling anew, as the
+        new setting needs it. ``loss_curve_`` is in the scaled units (of each
+        ``partial_fit`` call).
 
     Attributes
     ----------
@@ -358,26 +363,34 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             y.reshape(y.shape[0], -1), sample_weight, self._scaling_mode()
         )
 
-    def _continue_target_encoder(self, scaler, y, sample_weight):
-        """``partial_fit``: the scaling of every target seen so far. A first
-        call of one row (or of a few alike) cannot tell the targets' spread;
+    def _continue_target_encoder(self, scaler, y, sample_weight, incremental):
+        """The scaling a warm start or ``partial_fit`` continues with.
+
+        ``partial_fit`` updates it to every target seen so far: a first call
+        of one row (or of a few alike) cannot tell the targets' spread, and
         frozen at it, the scaling would keep later targets far from the unit
-        scale the network trains in."""
+        scale the network trains in. A changed ``loss`` or ``scale_target``
+        needs another kind of scaling (the Poisson loss's standardised
+        targets would be negative): it is fitted anew on ``y``.
+        """
         self._check_targets(y)
-        return scaler.partial_fit(
-            y.reshape(y.shape[0], -1),
-            sample_weight,
-            self._scaling_mode(),
-            shift=self.fit_intercept,
-        )
+        y = y.reshape(y.shape[0], -1)
+        mode = self._scaling_mode()
+        if scaler.mode != mode:
+            return TargetScaler.fit(y, sample_weight, mode)
+        if not incremental:
+            return scaler
+        return scaler.partial_fit(y, sample_weight, shift=self.fit_intercept)
 
     def _rescale_output(self, network, old, new):
         """Keep the model's predictions while its target scaling changes from
         ``old`` to ``new``: the output layer's pre-activation ``z`` becomes
         ``(z * old.scale + old.offset - new.offset) / new.scale`` (identity
         unit), or ``z + log(old.scale / new.scale)`` (exponential unit)."""
-        if old.offset is new.offset and old.scale is new.scale:
-            return
+        if (old.offset is new.offset and old.scale is new.scale) or (
+            network.output_activation != self.out_activation_
+        ):
+            return  # (a new loss's output unit cannot keep the predictions)
         old_offset, old_scale = to_host(old.offset), to_host(old.scale)
         if network.output_activation == "exp":
             factor = np.ones_like(old_scale)
@@ -408,6 +421,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         self._y_offset = scaler.offset
         self._y_scale = scaler.scale
         # Python builtins, on the host: statistics, not part of the model.
+        self._y_scaling = scaler.mode
         self._y_seen = None
         if scaler.seen is not None:
             weight_sum, mean, std = scaler.seen
@@ -418,7 +432,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         if seen is not None:
             weight_sum, mean, std = seen
             seen = (weight_sum, np.array(mean), np.array(std))
-        return TargetScaler(self._y_offset, self._y_scale, seen)
+        # (A model saved before the mode was recorded: today's.)
+        mode = getattr(self, "_y_scaling", self._scaling_mode())
+        return TargetScaler(self._y_offset, self._y_scale, seen, mode)
 
     def _decode_output(self, output):
         return self._fitted_target_encoder().inverse_transform(output)

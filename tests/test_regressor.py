@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -184,3 +185,32 @@ def test_targets_overflowing_the_networks_dtype_are_refused():
     reg = BackpropRegressor(scale_target=False)
     with pytest.raises(ValueError, match="targets overflow float32.*scale_target"):
         reg.fit(X, 1e50 * signal)  # beyond float32's range, unscaled
+
+
+def test_a_warm_start_to_the_poisson_loss_scales_the_targets_for_it():
+    # The standardised targets kept from a squared-error fit are negative
+    # below the mean: the Poisson loss diverged on them, and the error blamed
+    # learning_rate_init. A changed loss gets the scaling it needs.
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 4)
+    y = rng.poisson(np.exp(X[:, 0]) * 3).astype(float)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(5,), max_iter=50, warm_start=True, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+        reg.set_params(loss="poisson").fit(X, y)
+    assert_allclose(reg._y_offset, 0)
+    assert_allclose(reg._y_scale, y.mean())
+    assert reg.score(X, y) > 0.5
+
+
+def test_partial_fit_after_scale_target_is_switched_off_keeps_the_predictions():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    reg = BackpropRegressor(hidden_layer_sizes=(5,), random_state=0)
+    reg.partial_fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(scale_target=False, learning_rate_init=1e-300).partial_fit(X, y)
+    assert_allclose(reg._y_scale, 1)
+    # the rescaled output layer's rounding: a few ulps of the outputs
+    assert_allclose(reg.predict(X), before, rtol=1e-12)
