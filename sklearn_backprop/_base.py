@@ -7,6 +7,7 @@ are encoded, which output unit they need and how a validation set is scored.
 """
 
 import copy
+import re
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
@@ -498,12 +499,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
         validated like the training data (same features, same classes)."""
         X_val, y_val, sw_val = validation_data
-        X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
-        if sw_val is not None:
-            sw_val = _check_sample_weight(
-                sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
-            )
-        Y_val = self._encode(encoder, y_val, X_val)
+        try:
+            X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
+            if sw_val is not None:
+                sw_val = _check_sample_weight(
+                    sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+                )
+            Y_val = self._encode(encoder, y_val, X_val)
+        except (ValueError, TypeError) as error:
+            raise _about_validation_set(error) from error
         score = partial(self._encoded_score, encoder)
         return Validation(X_val, Y_val, sw_val, score, y_val)
 
@@ -659,6 +663,14 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
             "sample_weight_val was passed to fit without X_val and y_val: it "
             "weights the validation set, so pass X_val and y_val too."
         )
+
+
+def _about_validation_set(error):
+    """``error``, raised by validating the validation set with the training
+    data's checks, naming what the user passed: ``X_val``, ``y_val`` and
+    ``sample_weight_val`` where the checks say ``X``, ``y``, ``sample_weight``."""
+    message = re.sub(r"(?<![\w.])(X|y|sample_weight)(?!\w)", r"\1_val", str(error))
+    return type(error)(f"In the validation set: {message}")
 
 
 def _copy_or_none(values):

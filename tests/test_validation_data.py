@@ -241,3 +241,31 @@ def test_one_validation_row_for_the_regressor_is_refused_with_the_cause():
     with pytest.raises(ValueError, match="R\\^2, needs at least 2 samples"):
         reg.fit(X, y, X_val=X[:1], y_val=y[:1])
     assert not hasattr(reg, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        (dict(X_val="nan"), "Input X_val contains NaN"),
+        (dict(X_val="two features"), "X_val has 2 features"),
+        (dict(y_val="nan"), "Input y_val contains NaN"),
+        (dict(sample_weight_val="short"), r"sample_weight_val\.shape == \(9,\)"),
+        (dict(sample_weight_val="negative"), "passed to `sample_weight_val`"),
+    ],
+)
+def test_errors_about_the_validation_set_name_its_arguments(given, message):
+    # The training data's checks said X, y and sample_weight.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 3), rng.randn(40)
+    X_val, y_val, sw_val = X[:10].copy(), y[:10].copy(), np.ones(10)
+    X_val = {
+        "nan": np.where(X_val > 1, np.nan, X_val),
+        "two features": X_val[:, :2],
+    }.get(given.get("X_val"), X_val)
+    y_val = np.where(y_val > 1, np.nan, y_val) if "y_val" in given else y_val
+    sw_val = {"short": sw_val[:9], "negative": -sw_val}.get(
+        given.get("sample_weight_val"), sw_val
+    )
+    reg = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=2)
+    with pytest.raises(ValueError, match=f"In the validation set: .*{message}"):
+        reg.fit(X, y, X_val=X_val, y_val=y_val, sample_weight_val=sw_val)
