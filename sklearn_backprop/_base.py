@@ -8,11 +8,13 @@ are encoded, which output unit they need and how a validation set is scored.
 
 import copy
 import re
+import warnings
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
@@ -24,6 +26,7 @@ from sklearn.utils._array_api import (
     move_estimator_to,
 )
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -463,6 +466,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 follow(array, X)
                 for array in (validation.X, validation.y, validation.sample_weight)
             )
+            _warn_if_scaled_apart(X, validation.X)
             return X, Y, sample_weight, validation
         if not self.early_stopping or incremental or self.solver == "lbfgs":
             # L-BFGS does not stop early: holding data out would only waste it.
@@ -662,6 +666,49 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
         raise ValueError(
             "sample_weight_val was passed to fit without X_val and y_val: it "
             "weights the validation set, so pass X_val and y_val too."
+        )
+
+
+# How far (in X's standard deviations) X_val's column means may lie from X's,
+# and how many times X's spread theirs may have, before X_val is taken to be
+# on another scale: a random split's columns stay within a fraction of one.
+SCALED_APART = 10.0
+
+
+def _column_moments(X):
+    """Column means and standard deviations of ``X`` (dense of any namespace,
+    or sparse), as NumPy arrays."""
+    if sp.issparse(X):
+        mean, variance = mean_variance_axis(X, axis=0)
+        return mean, np.sqrt(variance)
+    xp, _ = get_namespace(X)
+    return to_host(xp.mean(X, axis=0)), to_host(xp.std(X, axis=0))
+
+
+def _warn_if_scaled_apart(X, X_val):
+    """Warn when ``X_val``'s columns lie far from ``X``'s: most often X_val
+    skipped a Pipeline's preprocessing, and its scores (and early stopping's
+    choice of epoch) then mean nothing. Cheap: column moments, once a fit."""
+    mean, std = _column_moments(X)
+    val_mean, val_std = _column_moments(X_val)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.abs(val_mean - mean) / std
+        spread = val_std / std
+    apart = np.flatnonzero(
+        (std > 0) & ((shift > SCALED_APART) | (spread > SCALED_APART))
+    )
+    if apart.size:
+        j = apart[0]
+        warnings.warn(
+            f"X_val lies far from X in {apart.size} of {X.shape[1]} columns (column "
+            f"{j}: mean {val_mean[j]:.4g} and standard deviation {val_std[j]:.4g}, "
+            f"against X's {mean[j]:.4g} and {std[j]:.4g}): were they transformed "
+            "alike? In a Pipeline, the earlier steps transform X_val only with "
+            'Pipeline(..., transform_input=["X_val"]) and '
+            "set_fit_request(X_val=True, y_val=True). Otherwise the validation "
+            "scores, and the epoch early stopping keeps, mean little.",
+            UserWarning,
+            stacklevel=5,
         )
 
 
