@@ -564,6 +564,59 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             t=self.t_,
         )
 
+    # -- loading -----------------------------------------------------------
+
+    def __setstate__(self, state):
+        """Restore a pickled (or skops-loaded, or copied) estimator, checking
+        that its fitted state makes a model: weights that chain from
+        ``n_features_in_`` to ``n_outputs_``, all finite. A damaged or edited
+        file is refused here, not turned into garbage predictions."""
+        super().__setstate__(state)
+        if "coefs_" in self.__dict__:
+            problem = self._fitted_state_problem()
+            if problem is not None:
+                raise ValueError(
+                    f"The {type(self).__name__} being loaded has an invalid fitted "
+                    f"state: {problem}. The file is damaged or was edited: load "
+                    "another copy, or fit the model again."
+                )
+
+    def _fitted_state_problem(self):
+        """What is wrong with the fitted state, or None."""
+        coefs, intercepts = self.coefs_, self.intercepts_
+        if not isinstance(coefs, list) or not isinstance(intercepts, list):
+            return "coefs_ and intercepts_ must be lists of arrays"
+        if len(coefs) != self.n_layers_ - 1 or len(intercepts) != len(coefs):
+            return (
+                f"{len(coefs)} weight matrices and {len(intercepts)} bias "
+                f"vectors for n_layers_={self.n_layers_}"
+            )
+        fan_in = self.n_features_in_
+        for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
+            if len(coef.shape) != 2 or coef.shape[0] != fan_in:
+                return (
+                    f"coefs_[{i}] has shape {tuple(coef.shape)} where "
+                    f"({fan_in}, n_units) is needed"
+                )
+            fan_in = coef.shape[1]
+            if tuple(intercept.shape) != (fan_in,):
+                return (
+                    f"intercepts_[{i}] has shape {tuple(intercept.shape)} "
+                    f"where ({fan_in},) is needed"
+                )
+        if fan_in != self.n_outputs_:
+            return (
+                f"the last layer has {fan_in} units, not n_outputs_={self.n_outputs_}"
+            )
+        arrays = [(f"coefs_[{i}]", c) for i, c in enumerate(coefs)]
+        arrays += [(f"intercepts_[{i}]", b) for i, b in enumerate(intercepts)]
+        arrays += [(name, getattr(self, name)) for name in self._target_arrays]
+        for name, array in arrays:
+            xp, _ = get_namespace(array)
+            if not bool(xp.all(xp.isfinite(array))):
+                return f"{name} holds values that are not finite (NaN or inf)"
+        return None
+
     # -- predicting --------------------------------------------------------
 
     def _decode_output(self, output):
