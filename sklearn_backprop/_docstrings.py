@@ -203,7 +203,9 @@ loss_ : float
 
     n_iter_ : int
         Epochs run by the last ``fit`` (L-BFGS iterations for ``"lbfgs"``);
-        ``partial_fit`` adds one per call.
+        each ``partial_fit`` call since adds one (without a ``fit``, it counts
+        the calls). scikit-learn's MLP sets it to 1 after every
+        ``partial_fit``.
 
     n_layers_ : int
         Number of layers, input and output included.
