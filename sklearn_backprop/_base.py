@@ -742,9 +742,10 @@ def _warn_if_scaled_apart(X, X_val):
     """Warn when ``X_val``'s columns lie far from ``X``'s: most often X_val
     skipped a Pipeline's preprocessing, and its scores (and early stopping's
     choice of epoch) then mean nothing. Cheap: column moments, once a fit."""
-    mean, std = _column_moments(X)
-    val_mean, val_std = _column_moments(X_val)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # (Values near float64's limits overflow the moments to inf: far apart.)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        mean, std = _column_moments(X)
+        val_mean, val_std = _column_moments(X_val)
         shift = np.abs(val_mean - mean) / std
         spread = val_std / std
     apart = np.flatnonzero(
