@@ -12,7 +12,8 @@ Two ways to take a fitted model out of the Python session that trained it.
 * **skops** saves the model itself in a format that, unlike pickle, does not
   run arbitrary code when loaded: you say which types you trust.
 
-Both need the optional extras: ``pip install "sklearn-backprop[onnx]" skops``.
+Both need optional packages, installed from the root of a clone of the
+repository: ``pip install ".[onnx]" skops``.
 """
 
 # %%
