@@ -26,6 +26,7 @@ def test_scaled_data_stays_silent(scaled_iris):
     assert 0 <= clf.saturation_[0] < 0.5
 
 
+@pytest.mark.usefixtures("no_convergence_warning")  # five epochs on purpose
 @pytest.mark.parametrize("estimator", [BackpropClassifier, BackpropRegressor])
 def test_unscaled_data_saturates_and_warns(estimator):
     # Features in the thousands: every weighted input is hundreds of units

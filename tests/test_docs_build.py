@@ -1,6 +1,9 @@
-"""The documentation's formulas use only macros that MathJax renders as it is
-configured (no ``textmacros`` extension): ``\\texttt{...}`` and the like
-would show as raw text, backslashes and all. Use ``\\mathtt`` or ``\\text``.
+"""The built documentation shows what it means to.
+
+- Formulas use only macros that MathJax renders as it is configured (no
+  ``textmacros`` extension): ``\\texttt{...}`` and the like would show as raw
+  text, backslashes and all. Use ``\\mathtt`` or ``\\text``.
+- The gallery's outputs show no warning that the example does not discuss.
 
 The sources are checked always; the built pages (docs/_build/html) when they
 exist, as after ``make -C docs html`` (.ci/run checks them there).
@@ -65,3 +68,21 @@ def test_built_formulas_use_no_text_mode_macros():
     # Nor anywhere else in a page's text.
     pages = [p for p in built_pages() if TEXT_MODE.search(p.read_text("utf-8"))]
     assert not pages, pages
+
+
+# A warning printed in an example's output: its category.
+WARNING_OUTPUT = re.compile(r"\b(\w*Warning): ")
+
+
+@pytest.mark.skipif(not built_pages(), reason="docs not built (make -C docs html)")
+def test_gallery_outputs_show_only_warnings_the_example_discusses():
+    pages = sorted((BUILT / "auto_examples").glob("plot_*.html"))
+    assert pages
+    unexplained = {}
+    for page in pages:
+        source = (ROOT / "examples" / page.with_suffix(".py").name).read_text("utf-8")
+        shown = set(WARNING_OUTPUT.findall(page.read_text("utf-8")))
+        missing = {name for name in shown if name not in source}
+        if missing:
+            unexplained[page.name] = sorted(missing)
+    assert not unexplained, unexplained
