@@ -7,10 +7,10 @@ are encoded, which output unit they need and how a validation set is scored.
 """
 
 import copy
-import os
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
+from os import environ
 
 import numpy as np
 from sklearn.base import BaseEstimator, is_classifier
@@ -76,7 +76,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _doc_link_template(self):
         """The API page of the estimator in the copy of the documentation at
         $SKLEARN_BACKPROP_DOCS_URL; empty (no link) when it is unset."""
-        docs_url = os.environ.get(DOCS_URL_VARIABLE, "").rstrip("/")
+        docs_url = environ.get(DOCS_URL_VARIABLE, "").rstrip("/")
         if not docs_url:
             return ""
         return docs_url + "/generated/{estimator_module}.{estimator_name}.html"
