@@ -119,8 +119,8 @@ class LossCurveDisplay:
         (both on ``ax``), the validation score a dotted one on a secondary
         axis; all three in the colour the axes gives the next line, as is a
         dash-dotted vertical line at ``best_epoch``. Epochs are ticked at
-        whole numbers. One legend, above the axes where it covers no curve,
-        lists the lines of both axes.
+        whole numbers. One legend, below the axes where it covers no curve
+        (nor a title), lists the lines of both axes.
 
         Parameters
         ----------
@@ -173,7 +173,7 @@ class LossCurveDisplay:
         from matplotlib.ticker import MaxNLocator
 
         if ax is None:
-            # Constrained layout keeps the legend above the axes in the figure.
+            # Constrained layout keeps the legend below the axes in the figure.
             _, ax = plt.subplots(layout="constrained")
         name = self.estimator_name if name is None else name
         prefix = f"{name}: " if name else ""
@@ -334,10 +334,13 @@ def _draw_legend(ax, score_ax):
     """One legend for the lines of both axes, on the top one (the twin is
     drawn over ``ax``), replacing any legend an earlier display drew.
 
-    Above the axes, outside them: matplotlib's ``loc="best"`` avoids the
-    lines of the legend's own axes only, and no place inside is sure to be
-    free of curves.
+    Below the axes and their epoch label, outside them: matplotlib's
+    ``loc="best"`` avoids the lines of the legend's own axes only, no place
+    inside is sure to be free of curves, and above the axes a title would
+    cover it.
     """
+    from matplotlib.transforms import offset_copy
+
     axes = [ax] if score_ax is None else [ax, score_ax]
     handles = [
         line
@@ -348,13 +351,36 @@ def _draw_legend(ax, score_ax):
     for each in axes:
         if each.get_legend() is not None:
             each.get_legend().remove()
+    below_label = offset_copy(
+        ax.transAxes, fig=ax.figure, y=-_epoch_label_depth(), units="points"
+    )
     axes[-1].legend(
         handles=handles,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.02),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=below_label,
         ncol=2,
         borderaxespad=0,
         frameon=False,
+    )
+
+
+def _epoch_label_depth():
+    """Points from the bottom of the axes to below the x tick labels and the
+    x label, as the current style draws them (text lines 1.2 font sizes)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    def line(size):
+        return 1.2 * FontProperties(size=size).get_size_in_points()
+
+    ticks = max(rcParams["xtick.major.size"], 0) + rcParams["xtick.major.pad"]
+    return (
+        ticks
+        + line(rcParams["xtick.labelsize"])
+        + rcParams["axes.labelpad"]
+        + line(rcParams["axes.labelsize"])
+        + 2
     )
 
 

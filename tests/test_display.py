@@ -132,21 +132,26 @@ def test_epochs_are_ticked_at_whole_numbers(n_epochs):
 
 
 @pytest.mark.parametrize("with_scores", [False, True])
-def test_legend_is_above_the_curves(with_scores):
+@pytest.mark.parametrize("figsize", [(6.4, 4.8), (3, 2)])
+def test_legend_covers_no_curve_label_or_title(with_scores, figsize):
     # Curves that fill the axes: no place inside would be free of them.
     falling, rising = np.linspace(1, 0, 20), np.linspace(0, 1, 20)
+    _, ax = plt.subplots(figsize=figsize, layout="constrained")
     display = LossCurveDisplay(
         falling,
         validation_loss_curve=rising,
         validation_scores=falling if with_scores else None,
-    ).plot()
+    ).plot(ax)
+    ax.set_title("a title, set after plot")
     display.figure_.canvas.draw()
-    legend = (display.score_ax_ or display.ax_).get_legend()
-    legend_box = legend.get_window_extent()
-    axes_box = display.ax_.get_window_extent()
-    assert legend_box.y0 >= axes_box.y1
-    # and inside the figure, not cut off
-    assert legend_box.y1 <= display.figure_.bbox.y1
+    renderer = display.figure_.canvas.get_renderer()
+    legend = (display.score_ax_ or ax).get_legend().get_window_extent(renderer)
+    # Below the axes, their tick labels and the epoch label ...
+    assert legend.y1 <= ax.get_window_extent(renderer).y0
+    assert legend.y1 <= ax.xaxis.get_tightbbox(renderer).y0
+    # ... so clear of the title, and inside the figure.
+    assert not legend.overlaps(ax.title.get_window_extent(renderer))
+    assert legend.y0 >= display.figure_.bbox.y0
 
 
 @pytest.mark.usefixtures("no_convergence_warning")
