@@ -359,7 +359,8 @@ def _draw_legend(ax, score_ax):
         loc="upper center",
         bbox_to_anchor=(0.5, 0),
         bbox_transform=below_label,
-        ncol=2,
+        # Two columns where they fit the width of a default figure.
+        ncol=2 if max(len(line.get_label()) for line in handles) <= 28 else 1,
         borderaxespad=0,
         frameon=False,
     )

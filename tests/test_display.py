@@ -154,6 +154,22 @@ def test_legend_covers_no_curve_label_or_title(with_scores, figsize):
     assert legend.y0 >= display.figure_.bbox.y0
 
 
+@pytest.mark.parametrize("name", ["", "adam, early stopping"])
+def test_legend_fits_the_width_of_a_default_figure(name):
+    # Long labels go in one column, short ones in two.
+    display = LossCurveDisplay(
+        [1.0, 0.5, 0.3],
+        validation_loss_curve=[1.1, 0.6, 0.4],
+        validation_scores=[0.5, 0.7, 0.8],
+        best_epoch=2,
+        estimator_name=name,
+    ).plot()
+    display.figure_.canvas.draw()
+    legend = display.score_ax_.get_legend()
+    box = legend.get_window_extent(display.figure_.canvas.get_renderer())
+    assert display.figure_.bbox.x0 <= box.x0 and box.x1 <= display.figure_.bbox.x1
+
+
 @pytest.mark.usefixtures("no_convergence_warning")
 @pytest.mark.parametrize("cls", [BackpropClassifier, MLPClassifier])
 def test_epoch_kept_by_early_stopping_is_marked(cls):
