@@ -33,6 +33,12 @@ class LossCurveDisplay:
         Score of the validation set after each epoch (``validation_scores_``),
         or None when there was no validation set.
 
+    validation_epochs : array-like of shape (n_validation,), default=None
+        The epoch (counted from 1, as ``loss_curve``) after which each
+        validation loss and score was measured (``validation_epochs_``): a
+        validation set may join a warm start or follow ``partial_fit`` calls,
+        and is then drawn where it was measured. None: after epochs 1, 2, ...
+
     estimator_name : str, default=None
         Name put in front of the legend labels. None (or ``""``) puts no
         name.
@@ -94,12 +100,14 @@ class LossCurveDisplay:
         *,
         validation_loss_curve=None,
         validation_scores=None,
+        validation_epochs=None,
         estimator_name=None,
         best_epoch=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
+        self.validation_epochs = validation_epochs
         self.estimator_name = estimator_name
         self.best_epoch = best_epoch
 
@@ -187,7 +195,7 @@ class LossCurveDisplay:
         color = lines[0].get_color()
         if self.validation_loss_curve is not None:
             lines += ax.plot(
-                *_by_epoch(self.validation_loss_curve),
+                *_by_epoch(self.validation_loss_curve, self.validation_epochs),
                 **{
                     "label": f"{prefix}validation loss",
                     "color": color,
@@ -212,7 +220,7 @@ class LossCurveDisplay:
             if score_ax is None:
                 score_ax = ax.twinx()
             lines += score_ax.plot(
-                *_by_epoch(self.validation_scores),
+                *_by_epoch(self.validation_scores, self.validation_epochs),
                 **{
                     "label": f"{prefix}validation score",
                     "color": color,
@@ -318,16 +326,27 @@ class LossCurveDisplay:
             final.loss_curve_,
             validation_loss_curve=getattr(final, "validation_loss_curve_", None),
             validation_scores=getattr(final, "validation_scores_", None),
+            validation_epochs=getattr(final, "validation_epochs_", None),
             estimator_name=type(final).__name__,
             best_epoch=_kept_epoch(final),
         )
         return display.plot(ax, name=name, **kwargs)
 
 
-def _by_epoch(curve):
-    """Epoch numbers (from 1: the first point is after one epoch) and values."""
+def _by_epoch(curve, epochs=None):
+    """Epoch numbers (from 1: the first point is after one epoch; else
+    ``epochs``, those of each value) and values."""
     values = np.asarray(curve, dtype=float)
-    return np.arange(1, values.shape[0] + 1), values
+    if epochs is None:
+        return np.arange(1, values.shape[0] + 1), values
+    epochs = np.asarray(epochs)
+    if epochs.shape != values.shape:
+        raise ValueError(
+            f"validation_epochs has {epochs.shape[0]} entries but the validation "
+            f"curves have {values.shape[0]}: give the epoch of each validation "
+            "measurement (the estimator's validation_epochs_)."
+        )
+    return epochs, values
 
 
 def _draw_legend(ax, score_ax):

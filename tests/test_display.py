@@ -293,3 +293,29 @@ def test_importing_the_package_does_not_import_matplotlib():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.parametrize("first", ["warm fit", "partial_fit"])
+def test_a_validation_set_that_joined_later_is_drawn_where_measured(first):
+    # Five epochs without a validation set, then a warm fit of four with one:
+    # the validation curves belong at epochs 6 to 9, not 1 to 4.
+    clf = BackpropClassifier(max_iter=5, tol=0, random_state=0, warm_start=True)
+    if first == "warm fit":
+        clf.fit(X_IRIS, Y_IRIS)
+    else:
+        for _ in range(5):
+            clf.partial_fit(X_IRIS, Y_IRIS, classes=[0, 1, 2])
+    clf.set_params(max_iter=4).fit(X_IRIS, Y_IRIS, X_val=X_IRIS, y_val=Y_IRIS)
+    display = LossCurveDisplay.from_estimator(clf)
+    for line in display.lines_[1:]:
+        assert_array_equal(line.get_xdata(), [6, 7, 8, 9])
+    assert_array_equal(display.lines_[1].get_ydata(), clf.validation_loss_curve_)
+
+
+def test_validation_epochs_must_match_the_curves():
+    display = LossCurveDisplay(
+        [0.5, 0.4, 0.3], validation_scores=[0.8, 0.9], validation_epochs=[3]
+    )
+    with pytest.raises(ValueError, match="validation_epochs has 1 entries"):
+        display.plot()
