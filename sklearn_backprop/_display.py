@@ -436,4 +436,9 @@ def _kept_epoch(estimator):
     if not getattr(estimator, "early_stopping", False) or not scores or best is None:
         return None
     reached = np.flatnonzero(np.asarray(scores, dtype=float) == best)
-    return int(reached[0]) + 1 if reached.size else None
+    if not reached.size:
+        return None
+    # The epoch of each validation measurement, when the estimator records
+    # them (a validation set may have joined a warm start), else 1, 2, ...
+    epochs = getattr(estimator, "validation_epochs_", None)
+    return int(reached[0]) + 1 if epochs is None else int(epochs[reached[0]])

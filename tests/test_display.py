@@ -188,6 +188,20 @@ def test_epoch_kept_by_early_stopping_is_marked(cls):
 
 
 @pytest.mark.usefixtures("no_convergence_warning")
+def test_kept_epoch_of_a_validation_set_that_joined_later():
+    # Five epochs without validation, then a warm fit with early stopping:
+    # its epochs are 6, 7, ..., and the mark goes where the kept one was.
+    clf = BackpropClassifier(max_iter=5, tol=0, random_state=0, warm_start=True)
+    clf.fit(X_IRIS, Y_IRIS)
+    clf.set_params(early_stopping=True, n_iter_no_change=3, max_iter=100)
+    clf.fit(X_IRIS, Y_IRIS)
+    display = LossCurveDisplay.from_estimator(clf)
+    (epoch,) = set(display.best_epoch_line_.get_xdata())
+    kept = clf.validation_scores_.index(clf.best_validation_score_)
+    assert epoch == clf.validation_epochs_[kept] > 5
+
+
+@pytest.mark.usefixtures("no_convergence_warning")
 def test_no_mark_without_early_stopping():
     # With a validation set but no early stopping, the last epoch is kept.
     clf = fitted(
