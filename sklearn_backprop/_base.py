@@ -12,6 +12,7 @@ import warnings
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
+from os import environ
 
 import numpy as np
 import scipy.sparse as sp
@@ -61,11 +62,10 @@ from ._xp_network import (
     to_host,
 )
 
-# The API page of each estimator in the hosted documentation.
-DOC_LINK_TEMPLATE = (
-    "https://sklearn-backprop.readthedocs.io/en/latest/generated/"
-    "{estimator_module}.{estimator_name}.html"
-)
+# The address of a hosted copy of the documentation (docs/_build/html), for
+# the notebook HTML repr's links. There is no official host: unset, the repr
+# links nowhere.
+DOCS_URL_VARIABLE = "SKLEARN_BACKPROP_DOCS_URL"
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -78,7 +78,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # shows its description from the class docstring, as scikit-learn's own
     # estimators do; it does so only for classes of `_doc_link_module`.
     _doc_link_module = "sklearn_backprop"
-    _doc_link_template = DOC_LINK_TEMPLATE
+
+    @property
+    def _doc_link_template(self):
+        """The API page of the estimator in the copy of the documentation at
+        $SKLEARN_BACKPROP_DOCS_URL; empty (no link) when it is unset."""
+        docs_url = environ.get(DOCS_URL_VARIABLE, "").rstrip("/")
+        if not docs_url:
+            return ""
+        return docs_url + "/generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [

@@ -1,12 +1,14 @@
 """ONNX export: converters for skl2onnx (the ``onnx`` extra).
 
-Importing this module registers both estimators with skl2onnx, after which
-``skl2onnx.to_onnx`` converts them, alone or inside a pipeline:
+This module registers both estimators with skl2onnx, after which
+``skl2onnx.to_onnx`` converts them, alone or inside a pipeline. There is no
+need to import it: ``sklearn_backprop`` imports it as soon as skl2onnx is
+imported (or at once, when skl2onnx already is); importing it by hand does
+no harm.
 
 >>> import numpy as np
 >>> import onnxruntime
 >>> import skl2onnx
->>> import sklearn_backprop.onnx  # registers the converters
 >>> from sklearn.datasets import load_iris
 >>> from sklearn.pipeline import make_pipeline
 >>> from sklearn.preprocessing import StandardScaler
