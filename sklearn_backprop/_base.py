@@ -7,11 +7,16 @@ are encoded, which output unit they need and how a validation set is scored.
 """
 
 import copy
+import re
+import warnings
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
+from os import environ
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import _safe_indexing, check_random_state
@@ -19,8 +24,10 @@ from sklearn.utils._array_api import (
     _estimator_with_converted_arrays,
     check_same_namespace,
     get_namespace,
+    move_estimator_to,
 )
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     _check_feature_names,
     _check_n_features,
@@ -56,6 +63,7 @@ from ._training import (
     VerboseListener,
     train_lbfgs,
     train_stochastic,
+    warn_interrupted_end,
 )
 from ._xp_network import (
     float_dtypes,
@@ -65,11 +73,10 @@ from ._xp_network import (
     to_host,
 )
 
-# The API page of each estimator in the hosted documentation.
-DOC_LINK_TEMPLATE = (
-    "https://sklearn-backprop.readthedocs.io/en/latest/generated/"
-    "{estimator_module}.{estimator_name}.html"
-)
+# The address of a hosted copy of the documentation (docs/_build/html), for
+# the notebook HTML repr's links. There is no official host: unset, the repr
+# links nowhere.
+DOCS_URL_VARIABLE = "SKLEARN_BACKPROP_DOCS_URL"
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -82,7 +89,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # shows its description from the class docstring, as scikit-learn's own
     # estimators do; it does so only for classes of `_doc_link_module`.
     _doc_link_module = "sklearn_backprop"
-    _doc_link_template = DOC_LINK_TEMPLATE
+
+    @property
+    def _doc_link_template(self):
+        """The API page of the estimator in the copy of the documentation at
+        $SKLEARN_BACKPROP_DOCS_URL; empty (no link) when it is unset."""
+        docs_url = environ.get(DOCS_URL_VARIABLE, "").rstrip("/")
+        if not docs_url:
+            return ""
+        return docs_url + "/generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
@@ -152,6 +167,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _fitted_target_encoder(self):
         """The encoder of the last fit, from the fitted attributes."""
+
+    def _continue_target_encoder(self, encoder, y, sample_weight, incremental):
+        """The encoder a warm start or ``partial_fit`` call continues with
+        (here the fitted one); see :meth:`_rescale_output`."""
+        return encoder
+
+    def _rescale_output(self, network, old, new):
+        """Adapt ``network``'s output layer to an encoder changed from ``old``
+        to ``new`` by :meth:`_continue_target_encoder`, keeping its
+        predictions."""
 
     @abstractmethod
     def _encode_targets(self, encoder, y):
@@ -318,7 +343,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 estimator=self, X=inputs, y=y, metadata=task_metadata(sample_weight)
             )
         if continuing:
-            encoder = self._fitted_target_encoder()
+            fitted_encoder = self._fitted_target_encoder()
+            encoder = self._continue_target_encoder(
+                fitted_encoder, y, to_host(sample_weight), incremental
+            )
         else:
             encoder = self._fit_target_encoder(y, to_host(sample_weight), classes)
         Y = self._encode(encoder, y, X)
@@ -332,12 +360,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
+            self._rescale_output(network, fitted_encoder, encoder)
             history = self._fitted_history()
             if not incremental:
-                # A warm start is a new run: its plateau count and its best
-                # validation score start afresh (unlike MLP, which may stop a
-                # warm-started fit after one epoch).
+                # A warm start is a new run: its plateau count, its best loss
+                # and its best validation score start afresh (unlike MLP,
+                # which may stop a warm-started fit after one epoch); on new
+                # data the loss may start far above the earlier fit's best.
                 history.no_improvement_count = 0
+                history.best_loss = np.inf
                 history.best_validation_score = None
         else:
             network.initialize(self._init(), random_state)
@@ -358,6 +389,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         initial_saturation = self._saturation(X, network)
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
+            history.validation_epochs = []
         listeners = [VerboseListener()] if self.verbose else []
         if task is not None and has_callbacks(self):
             listeners.append(
@@ -420,13 +452,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if task is not None:
             X, y, sample_weight = fit_data
-            task.call_on_fit_task_end(
-                estimator=self,
-                X=X,
-                y=y,
-                metadata=task_metadata(sample_weight),
-                reconstruction_attributes={},
-            )
+            try:
+                task.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=task_metadata(sample_weight),
+                    reconstruction_attributes={},
+                )
+            except KeyboardInterrupt:
+                # The model is trained and stored: Ctrl-C while callbacks
+                # wrap up keeps it, as Ctrl-C during training does.
+                warn_interrupted_end(stacklevel=4)
         return self
 
     def _saturation(self, X, network):
@@ -526,6 +563,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 follow(array, X)
                 for array in (validation.X, validation.y, validation.sample_weight)
             )
+            _warn_if_scaled_apart(X, validation.X)
             return X, Y, sample_weight, validation
         if not self.early_stopping or incremental or self.solver == "lbfgs":
             # L-BFGS does not stop early: holding data out would only waste it.
@@ -570,12 +608,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
         validated like the training data (same features, same classes)."""
         raw_X_val, y_val, sw_val = validation_data
-        X_val, y_val = self._validate_fit_data(raw_X_val, y_val, reset=False)
-        if sw_val is not None:
-            sw_val = _check_sample_weight(
-                sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
-            )
-        Y_val = self._encode(encoder, y_val, X_val)
+        try:
+            X_val, y_val = self._validate_fit_data(raw_X_val, y_val, reset=False)
+            if sw_val is not None:
+                sw_val = _check_sample_weight(
+                    sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+                )
+            Y_val = self._encode(encoder, y_val, X_val)
+        except (ValueError, TypeError) as error:
+            raise _about_validation_set(error) from error
         score = partial(self._encoded_score, encoder)
         return Validation(X_val, Y_val, sw_val, score, y_val, raw_X_val)
 
@@ -610,10 +651,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if history.validation_scores is None:
             self.validation_scores_ = None
             self.validation_loss_curve_ = None
+            self.validation_epochs_ = None
             self.best_validation_score_ = None
         else:
             self.validation_scores_ = list(history.validation_scores)
             self.validation_loss_curve_ = list(history.validation_loss_curve)
+            self.validation_epochs_ = list(history.validation_epochs)
             self.best_validation_score_ = history.best_validation_score
 
     def _fitted_history(self):
@@ -622,12 +665,70 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             loss_curve=list(self.loss_curve_),
             validation_scores=_copy_or_none(self.validation_scores_),
             validation_loss_curve=_copy_or_none(self.validation_loss_curve_),
+            validation_epochs=_copy_or_none(self.validation_epochs_),
             best_loss=self.best_loss_,
             best_validation_score=self.best_validation_score_,
             no_improvement_count=self._no_improvement_count,
             n_iter=self.n_iter_,
             t=self.t_,
         )
+
+    # -- loading -----------------------------------------------------------
+
+    def __setstate__(self, state):
+        """Restore a pickled (or skops-loaded, or copied) estimator, checking
+        that its fitted state makes a model: weights that chain from
+        ``n_features_in_`` (the outputs of ``preprocessor_``, if any) to
+        ``n_outputs_``, all finite. A damaged or edited
+        file is refused here, not turned into garbage predictions."""
+        super().__setstate__(state)
+        if "coefs_" in self.__dict__:
+            problem = self._fitted_state_problem()
+            if problem is not None:
+                raise ValueError(
+                    f"The {type(self).__name__} being loaded has an invalid fitted "
+                    f"state: {problem}. The file is damaged or was edited: load "
+                    "another copy, or fit the model again."
+                )
+
+    def _fitted_state_problem(self):
+        """What is wrong with the fitted state, or None."""
+        coefs, intercepts = self.coefs_, self.intercepts_
+        if not isinstance(coefs, list) or not isinstance(intercepts, list):
+            return "coefs_ and intercepts_ must be lists of arrays"
+        if len(coefs) != self.n_layers_ - 1 or len(intercepts) != len(coefs):
+            return (
+                f"{len(coefs)} weight matrices and {len(intercepts)} bias "
+                f"vectors for n_layers_={self.n_layers_}"
+            )
+        fan_in = self.n_features_in_
+        if self._preprocesses():
+            # The network's inputs are the preprocessing's outputs.
+            fan_in = len(self.preprocessor_.get_feature_names_out())
+        for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
+            if len(coef.shape) != 2 or coef.shape[0] != fan_in:
+                return (
+                    f"coefs_[{i}] has shape {tuple(coef.shape)} where "
+                    f"({fan_in}, n_units) is needed"
+                )
+            fan_in = coef.shape[1]
+            if tuple(intercept.shape) != (fan_in,):
+                return (
+                    f"intercepts_[{i}] has shape {tuple(intercept.shape)} "
+                    f"where ({fan_in},) is needed"
+                )
+        if fan_in != self.n_outputs_:
+            return (
+                f"the last layer has {fan_in} units, not n_outputs_={self.n_outputs_}"
+            )
+        arrays = [(f"coefs_[{i}]", c) for i, c in enumerate(coefs)]
+        arrays += [(f"intercepts_[{i}]", b) for i, b in enumerate(intercepts)]
+        arrays += [(name, getattr(self, name)) for name in self._target_arrays]
+        for name, array in arrays:
+            xp, _ = get_namespace(array)
+            if not bool(xp.all(xp.isfinite(array))):
+                return f"{name} holds values that are not finite (NaN or inf)"
+        return None
 
     # -- predicting --------------------------------------------------------
 
@@ -641,6 +742,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         computed by the engine of ``X``'s namespace (``method``: the public
         method calling, for error messages)."""
         check_is_fitted(self)
+        if not get_config()["array_api_dispatch"] and not isinstance(
+            self._first_coef, np.ndarray
+        ):
+            # Fitted on another library's arrays, used with dispatch off: the
+            # model computes on the host, in NumPy, as scikit-learn's linear
+            # models then do (X is converted to NumPy by validation).
+            return move_estimator_to(self, np, "cpu")._forward(X, method)
         if self._preprocesses():
             # Frames are host data: preprocessed there, then sent to the
             # weights' namespace and device.
@@ -752,6 +860,58 @@ def _names_columns(categorical_features):
         return False
     selected = np.asarray(categorical_features)
     return bool(selected.any()) if selected.dtype.kind == "b" else selected.size > 0
+
+
+# How far (in X's standard deviations) X_val's column means may lie from X's,
+# and how many times X's spread theirs may have, before X_val is taken to be
+# on another scale: a random split's columns stay within a fraction of one.
+SCALED_APART = 10.0
+
+
+def _column_moments(X):
+    """Column means and standard deviations of ``X`` (dense of any namespace,
+    or sparse), as NumPy arrays."""
+    if sp.issparse(X):
+        mean, variance = mean_variance_axis(X, axis=0)
+        return mean, np.sqrt(variance)
+    xp, _ = get_namespace(X)
+    return to_host(xp.mean(X, axis=0)), to_host(xp.std(X, axis=0))
+
+
+def _warn_if_scaled_apart(X, X_val):
+    """Warn when ``X_val``'s columns lie far from ``X``'s: most often X_val
+    skipped a Pipeline's preprocessing, and its scores (and early stopping's
+    choice of epoch) then mean nothing. Cheap: column moments, once a fit."""
+    # (Values near float64's limits overflow the moments to inf: far apart.)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        mean, std = _column_moments(X)
+        val_mean, val_std = _column_moments(X_val)
+        shift = np.abs(val_mean - mean) / std
+        spread = val_std / std
+    apart = np.flatnonzero(
+        (std > 0) & ((shift > SCALED_APART) | (spread > SCALED_APART))
+    )
+    if apart.size:
+        j = apart[0]
+        warnings.warn(
+            f"X_val lies far from X in {apart.size} of {X.shape[1]} columns (column "
+            f"{j}: mean {val_mean[j]:.4g} and standard deviation {val_std[j]:.4g}, "
+            f"against X's {mean[j]:.4g} and {std[j]:.4g}): were they transformed "
+            "alike? In a Pipeline, the earlier steps transform X_val only with "
+            'Pipeline(..., transform_input=["X_val"]) and '
+            "set_fit_request(X_val=True, y_val=True). Otherwise the validation "
+            "scores, and the epoch early stopping keeps, mean little.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def _about_validation_set(error):
+    """``error``, raised by validating the validation set with the training
+    data's checks, naming what the user passed: ``X_val``, ``y_val`` and
+    ``sample_weight_val`` where the checks say ``X``, ``y``, ``sample_weight``."""
+    message = re.sub(r"(?<![\w.])(X|y|sample_weight)(?!\w)", r"\1_val", str(error))
+    return type(error)(f"In the validation set: {message}")
 
 
 def _copy_or_none(values):

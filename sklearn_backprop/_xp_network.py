@@ -30,6 +30,7 @@ from functools import partial
 from itertools import accumulate, pairwise
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.utils._array_api import (
     _is_numpy_namespace,
@@ -237,6 +238,9 @@ class Network:
         moved = [move_to(s, xp=xp, device=self.device) for s in sources]
         flat = [xp.astype(xp.reshape(s, (-1,)), self.dtype) for s in moved]
         self.params[...] = xp.concat(flat)
+        if not self.fit_intercept:
+            # As the NumPy engine: no biases, zero biases.
+            self.params[self.n_coefs :] = 0
 
     def initialize(self, init, random_state):
         """Draw the weights exactly as the NumPy engine does, from the same
@@ -377,6 +381,9 @@ def follow(array, X):
         return None
     xp, _, device = get_namespace_and_device(X)
     if _is_numpy_namespace(xp):
+        if not (isinstance(array, np.ndarray) or sp.issparse(array)):
+            # From another library (a validation set, say): to the host.
+            array = to_host(array)
         return array.astype(X.dtype, copy=False)
     source_xp, _ = get_namespace(array)
     dtype_name = "float32" if X.dtype == xp.float32 else "float64"

@@ -299,6 +299,40 @@ def test_interrupt_between_chunks_keeps_the_epochs_run(monkeypatch):
         np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_interrupt_as_a_chunk_returns_keeps_that_chunk(monkeypatch, solver):
+    # A real Ctrl-C lands while the kernel runs a chunk and is raised as the
+    # kernel returns: the chunk's epochs are in the weights and the solver's
+    # state, so they must be in n_iter_, loss_curve_, t_, best_loss_ and
+    # Adam's step count too. Here the 31st chunk (one epoch each) runs, then
+    # the interrupt: the fit is that of max_iter=31, bit for bit.
+    params = dict(hidden_layer_sizes=(5,), solver=solver, tol=0, random_state=0)
+    y = TARGETS["multiclass"][1]
+    monkeypatch.setattr(_fast, "_CHUNK_WORK", 1)
+    with _fast.engine("compiled"), pytest.warns(ConvergenceWarning):
+        expected = BackpropClassifier(**params, max_iter=31).fit(X, y)
+
+    class InterruptedOnReturn:
+        calls = 0
+
+        def train_epochs(self, *args):
+            self.calls += 1
+            result = _loop.train_epochs(*args)
+            if self.calls == 31:
+                raise KeyboardInterrupt
+            return result
+
+    monkeypatch.setattr(_fast, "kernel", InterruptedOnReturn())
+    with _fast.engine("compiled"), pytest.warns(UserWarning, match="interrupted"):
+        clf = BackpropClassifier(**params, max_iter=1000).fit(X, y)
+    assert clf.n_iter_ == 31 and clf.loss_curve_ == expected.loss_curve_
+    assert clf.t_ == expected.t_ and clf.best_loss_ == expected.best_loss_
+    for name, value in expected._solver_state.items():  # Adam's t, moments, ...
+        np.testing.assert_array_equal(clf._solver_state[name], value)
+    for got, want in zip(clf.coefs_, expected.coefs_, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_without_the_kernel_numpy_trains(monkeypatch):
     # A source tree where the extension was not built: the package imports and
     # every fit goes to the NumPy engine.

@@ -42,6 +42,7 @@ def test_saturation_reached_by_training_stays_silent():
     assert clf.score(X, y) > 0.99
 
 
+@pytest.mark.usefixtures("no_convergence_warning")  # five epochs on purpose
 @pytest.mark.parametrize("estimator", [BackpropClassifier, BackpropRegressor])
 def test_unscaled_data_saturates_and_warns(estimator):
     # Features in the thousands: every weighted input is hundreds of units

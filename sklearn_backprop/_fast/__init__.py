@@ -24,6 +24,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import weakref
 from contextlib import contextmanager
 
 import numpy as np
@@ -87,6 +88,36 @@ def _load_kernel():
 
 
 kernel = _load_kernel()
+
+
+# The locks of the generators the kernel draws from (it takes them as NumPy
+# does). A fork while another thread holds one leaves the child a lock held by
+# a thread it does not have, and its next draw waits forever; so they are
+# held around every fork, as the ``logging`` module holds its own locks.
+_generator_locks = weakref.WeakSet()
+_held_for_fork = []
+
+
+def _before_fork():
+    # (In one order, so that two threads forking at once cannot deadlock.)
+    locks = {np.random.mtrand._rand._bit_generator.lock, *_generator_locks}
+    locks = sorted(locks, key=id)
+    for lock in locks:
+        lock.acquire()
+    _held_for_fork[:] = locks
+
+
+def _after_fork():
+    # Taken before the first release lets another fork's handler run.
+    locks, _held_for_fork[:] = list(_held_for_fork), []
+    for lock in locks:
+        lock.release()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork
+    )
 
 
 @contextmanager
@@ -195,28 +226,43 @@ def train_stochastic(
     # The kernel draws each epoch's order from the generator itself, as
     # ``random_state.permutation`` would, under its lock as NumPy draws.
     bit_generator = random_state._bit_generator if shuffled else None
+    if shuffled:
+        _generator_locks.add(bit_generator.lock)
     order = np.empty(n_samples if shuffled else 0, np.intp)
     per_epoch = max(1, n_samples * network.n_coefs)
     status = done = 0
     while done < epochs and status == 0:
         chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
         loss_curve = np.empty(chunk, np.float64)
-        ran, status = kernel.train_epochs(
-            X, y, sample_weight, network.params, grad, *buffers, *states,
-            layer_units, order, bit_generator,
-            _UNITS[network.activation], _UNITS[network.output_activation],
-            _LOSSES[network.loss.name], network.fit_intercept, weighted,
-            batch_size, float(alpha), code, hyper, scalars,
-            float(tol), float(n_iter_no_change), loss_curve,
-        )  # fmt: skip
-        done += ran
-        history.n_iter += ran
-        history.t = int(scalars[3])
-        history.loss_curve.extend(loss_curve[:ran].tolist())
-        # After every chunk, so that an interrupted fit's state is whole.
-        history.best_loss = float(scalars[1])
-        history.no_improvement_count = int(scalars[2])
-        solver.learning_rate = float(scalars[0])
-        if code == 1:
-            solver.t = int(scalars[4])
+        samples_seen = history.t
+        try:
+            status = kernel.train_epochs(
+                X, y, sample_weight, network.params, grad, *buffers, *states,
+                layer_units, order, bit_generator,
+                _UNITS[network.activation], _UNITS[network.output_activation],
+                _LOSSES[network.loss.name], network.fit_intercept, weighted,
+                batch_size, float(alpha), code, hyper, scalars,
+                float(tol), float(n_iter_no_change), loss_curve,
+            )[1]  # fmt: skip
+        finally:
+            # Ctrl-C during a chunk is raised as the kernel returns, and its
+            # return value is lost; the chunk's epochs are in the weights and
+            # the solver's state all the same. Whatever happened, the history
+            # takes them: the kernel counted their samples in ``scalars``.
+            ran = (int(scalars[3]) - samples_seen) // n_samples
+            _record_chunk(history, solver, scalars, loss_curve[:ran])
+            done += ran
     return {0: None, 1: "plateau", 2: "diverged"}[status]
+
+
+def _record_chunk(history, solver, scalars, losses):
+    """Read a chunk's epochs (their ``losses``) and the kernel's ``scalars``
+    back into ``history`` and ``solver``."""
+    history.n_iter += losses.shape[0]
+    history.t = int(scalars[3])
+    history.loss_curve.extend(losses.tolist())
+    history.best_loss = float(scalars[1])
+    history.no_improvement_count = int(scalars[2])
+    solver.learning_rate = float(scalars[0])
+    if isinstance(solver, Adam):
+        solver.t = int(scalars[4])
