@@ -112,7 +112,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
@@ -259,7 +259,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit_unsafe(
         self, X, y, sample_weight, validation_data, incremental, classes, task
     ):
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping is True:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
                 "held-out set across calls. Set early_stopping=False."
@@ -305,8 +305,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             history = History()
 
         fit_data = X, y, sample_weight
+        stop_early = self._early_stopping(y, incremental)
         X, Y, sample_weight, validation = self._validation_split(
-            X, Y, y, sample_weight, validation_data, encoder, random_state, incremental
+            X, Y, y, sample_weight, validation_data, encoder, random_state, stop_early
         )
         initial_saturation = self._saturation(X, network)
         if validation is not None and history.validation_scores is None:
@@ -362,12 +363,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 random_state=random_state,
                 history=history,
                 validation=validation,
-                early_stopping=self.early_stopping,
+                early_stopping=stop_early,
                 listeners=listeners,
                 incremental=incremental,
             )
 
         self._store_fit(network, history, encoder, solver)
+        # Whether the weights are the best validation epoch's (what "auto"
+        # resolved to, for LossCurveDisplay): a builtin, like all fitted state.
+        self._kept_best_epoch = bool(stop_early and validation is not None)
         self.saturation_ = self._saturation(X, network)
         warn_if_saturated(
             to_host(self.saturation_), to_host(initial_saturation), stacklevel=4
@@ -472,7 +476,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         validation_data,
         encoder,
         random_state,
-        incremental,
+        stop_early,
     ):
         """Return the training arrays and the validation set, if any."""
         if validation_data[0] is not None:
@@ -484,8 +488,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
             _warn_if_scaled_apart(X, validation.X)
             return X, Y, sample_weight, validation
-        if not self.early_stopping or incremental or self.solver == "lbfgs":
-            # L-BFGS does not stop early: holding data out would only waste it.
+        if not stop_early:
             return X, Y, sample_weight, None
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
@@ -514,6 +517,21 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             X_val, Y_val, sw_val, partial(self._encoded_score, encoder), y_val
         )
         return X_train, Y_train, sw_train, validation
+
+    def _early_stopping(self, y, incremental):
+        """Whether this fit stops on a validation score and keeps the best
+        epoch's weights: ``early_stopping``, with ``"auto"`` resolved for
+        targets ``y``. L-BFGS and ``partial_fit`` never stop early (L-BFGS
+        does not: holding data out would only waste it)."""
+        if incremental or self.solver == "lbfgs":
+            return False
+        if self.early_stopping == "auto":
+            return self._auto_early_stopping(y)
+        return self.early_stopping
+
+    @abstractmethod
+    def _auto_early_stopping(self, y):
+        """What ``early_stopping="auto"`` means for this estimator and ``y``."""
 
     def _given_validation(self, validation_data, encoder):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,

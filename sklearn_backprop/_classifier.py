@@ -1,5 +1,7 @@
 """BackpropClassifier: label encoding, the output unit, probabilities."""
 
+import math
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
@@ -15,7 +17,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from ._base import BaseBackprop, partial_fit_available
-from ._docstrings import fill_shared_docs
+from ._docstrings import CLASSIFIER_EARLY_STOPPING_AUTO, fill_shared_docs
 from ._xp_network import follow, to_host
 
 
@@ -83,6 +85,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     array([[1., 0., 0.]])
     """
 
+    _early_stopping_auto_doc = CLASSIFIER_EARLY_STOPPING_AUTO
+
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
         "loss": [StrOptions({"log_loss", "squared_error"})],
@@ -95,10 +99,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         activation="logistic",
         *,
         solver="adam",
-        alpha=0.03,
+        alpha=1e-3,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.01,
+        learning_rate_init=0.003,
         power_t=0.5,
         max_iter=200,
         shuffle=True,
@@ -108,7 +112,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,
@@ -228,6 +232,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                     "none after the first call."
                 )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
+
+    def _auto_early_stopping(self, y):
+        # Class weights only move the boundary of a network that has not
+        # memorised its training rows (see the early_stopping parameter).
+        if self.class_weight is None:
+            return False
+        if y.ndim != 1:  # multilabel: the split is not stratified
+            return math.ceil(self.validation_fraction * y.shape[0]) >= 2
+        # A stratified validation set with room for every class.
+        counts = np.unique(y, return_counts=True)[1]
+        n_val = math.ceil(self.validation_fraction * y.shape[0])
+        return n_val >= max(2, 2 * counts.size) and counts.min() >= 3
 
     def _validate_fit_data(self, X, y, reset):
         X, y = super()._validate_fit_data(X, y, reset)

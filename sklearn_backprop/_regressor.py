@@ -1,5 +1,7 @@
 """BackpropRegressor: target scaling, the output unit, multi-output."""
 
+import math
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -8,7 +10,7 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseBackprop, partial_fit_available
-from ._docstrings import fill_shared_docs
+from ._docstrings import REGRESSOR_EARLY_STOPPING_AUTO, fill_shared_docs
 from ._xp_network import follow, to_host
 
 
@@ -205,6 +207,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     True
     """
 
+    _early_stopping_auto_doc = REGRESSOR_EARLY_STOPPING_AUTO
+
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
         "loss": [StrOptions({"squared_error", "poisson"})],
@@ -218,7 +222,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         activation="logistic",
         *,
         solver="adam",
-        alpha=0.03,
+        alpha=1e-3,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.01,
@@ -231,7 +235,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,
@@ -438,6 +442,11 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     def _decode_output(self, output):
         return self._fitted_target_encoder().inverse_transform(output)
+
+    def _auto_early_stopping(self, y):
+        # A validation set of 20 rows or more: fewer score the epochs too
+        # noisily to choose among them (docs/defaults.rst).
+        return math.ceil(self.validation_fraction * y.shape[0]) >= 20
 
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"

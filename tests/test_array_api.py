@@ -321,7 +321,7 @@ def test_a_validation_set_from_another_library_follows_numpy_X(namespace, device
     xp, dev = _namespace(namespace, device_name)
     X, y = _classification("multiclass", n_samples=80)
     reference = BackpropClassifier((6,), max_iter=4, random_state=0)
-    reference.fit(X, y, X_val=X[:20], y_val=y[:20])
+    reference.fit(X, y, X_val=X[:20], y_val=y[:20], sample_weight_val=np.ones(20))
     with config_context(array_api_dispatch=True):
         clf = BackpropClassifier((6,), max_iter=4, random_state=0)
         clf.fit(
