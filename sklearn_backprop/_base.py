@@ -28,7 +28,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_UNITS
 from ._callbacks import (
     CallbackListener,
     CallbackSupportMixin,
@@ -78,7 +78,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_UNITS))],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [

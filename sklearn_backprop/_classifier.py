@@ -16,6 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
+from ._losses import loss_names
 from ._xp_network import follow, to_host
 
 
@@ -85,7 +86,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
-        "loss": [StrOptions({"log_loss", "squared_error"})],
+        "loss": [StrOptions(loss_names("classification"))],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 

@@ -9,6 +9,7 @@ from sklearn.utils.metaestimators import available_if
 
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
+from ._losses import loss_names
 from ._xp_network import to_host
 
 
@@ -140,7 +141,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions(loss_names("regression"))],
         "scale_target": ["boolean"],
     }
 

@@ -9,6 +9,7 @@ from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
+from sklearn_backprop._activations import HIDDEN_UNITS
 
 # Imported directly, not through the fallback: this fails when the extension
 # was not built, so CI cannot pass on the NumPy engine alone.
@@ -98,7 +99,7 @@ def assert_agree(reference, compiled, rtol):
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("batches", BATCHES)
 @pytest.mark.parametrize("solver", SOLVERS)
-@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("activation", HIDDEN_UNITS)
 @pytest.mark.parametrize("target, loss", PAIRS)
 def test_float64_agrees_with_numpy(target, loss, activation, solver, batches):
     # Same operations in the same order; BLAS and NumPy's reductions sum in
@@ -112,7 +113,7 @@ def test_float64_agrees_with_numpy(target, loss, activation, solver, batches):
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("solver", SOLVERS)
-@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("activation", HIDDEN_UNITS)
 @pytest.mark.parametrize("target, loss", PAIRS)
 def test_float32_agrees_with_numpy(target, loss, activation, solver):
     # float32 has 6e-8 precision. The kernel adds losses and weight sums in

@@ -26,7 +26,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 import sklearn_backprop._network as network_module
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
-from sklearn_backprop._activations import ACTIVATIONS, DERIVATIVES, logistic
+from sklearn_backprop._activations import HIDDEN_UNITS, UNITS, logistic
 from sklearn_backprop._losses import make_loss
 from sklearn_backprop._network import (
     Network,
@@ -46,7 +46,7 @@ RTOL = 1e-10
 # where a relative tolerance means nothing: far below any entry's scale (~0.1).
 ATOL = 1e-12
 
-HIDDEN = ("logistic", "tanh", "relu", "identity")
+HIDDEN = HIDDEN_UNITS
 # (loss, output unit): every pair an estimator can build.
 PAIRS = [
     ("squared_error", "identity"),
@@ -841,7 +841,7 @@ def test_units_and_derivatives_match_textbook(name, with_bias):
         z[0, 0] = 0.0
         total = z
     a = z.copy()
-    ACTIVATIONS[name](a, bias)
+    UNITS[name].forward(a, bias)
     # Each unit is a few correctly rounded operations on either side: 1 ulp
     # or 2 apart at most, where a real defect is off by far more than 1e-15.
     assert_allclose(a, ref_unit(name, total), rtol=1e-15, atol=0)
@@ -849,7 +849,7 @@ def test_units_and_derivatives_match_textbook(name, with_bias):
     delta = rng.normal(size=z.shape)
     expected = ref_output_backward(name, z, ref_unit(name, z), delta)
     scratch = np.full_like(z, np.nan)
-    DERIVATIVES[name](a, delta, scratch)
+    UNITS[name].derivative(a, delta, scratch)
     # The engine's derivative from the output (a * (1 - a), 1 - a**2, ...)
     # against the textbook's from the input: |z| < 10 keeps 1 - a away from
     # cancellation, so 1e-12 holds with a thousandfold margin.
@@ -870,7 +870,7 @@ def test_softmax_of_rows_of_very_different_scales():
     out = z.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ACTIVATIONS["softmax"](out)
+        UNITS["softmax"].forward(out)
     assert_allclose(out, ref_unit("softmax", z), rtol=1e-15, atol=1e-300)
     # Both of the first two rows are the shift-invariant softmax of [0, -1, -5].
     small = np.exp([0.0, -1.0, -5.0]) / np.exp([0.0, -1.0, -5.0]).sum()

@@ -33,9 +33,32 @@ from .._solvers import SGD, Adam
 # Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
 KERNEL_VERSION = 2
 
-_UNITS = {"logistic": 0, "tanh": 1, "relu": 2, "identity": 3, "softmax": 4, "exp": 5}
-_LOSSES = {"squared_error": 0, "log_loss": 1, "poisson": 2}
 _SCHEDULES = {"constant": 0, "invscaling": 1, "adaptive": 2}
+
+_UNIT_CODES = {
+    "logistic": 0,
+    "tanh": 1,
+    "relu": 2,
+    "identity": 3,
+    "softmax": 4,
+    "exp": 5,
+}
+_LOSS_CODES = {"squared_error": 0, "log_loss": 1, "poisson": 2}
+
+
+def unit_code(name):
+    """The kernel's code of the unit ``name``; a ValueError if it has none."""
+    if name not in _UNIT_CODES:
+        raise ValueError(f"The compiled loop has no code for the unit {name!r}.")
+    return _UNIT_CODES[name]
+
+
+def loss_code(name):
+    """The kernel's code of the loss ``name``; a ValueError if it has none."""
+    if name not in _LOSS_CODES:
+        raise ValueError(f"The compiled loop has no code for the loss {name!r}.")
+    return _LOSS_CODES[name]
+
 
 # Which engine trains a fit the kernel covers: None chooses by cost (see
 # ``chosen``); "numpy" or "compiled" force one (tests and benchmarks).
@@ -120,9 +143,6 @@ def chosen(network, solver, X, batch_size, validation, listeners, random_state):
         or not isinstance(X, np.ndarray)
         or X.dtype not in (np.float32, np.float64)
         or not isinstance(solver, (SGD, Adam))
-        or network.activation not in _UNITS
-        or network.output_activation not in _UNITS
-        or network.loss.name not in _LOSSES
     ):
         return False
     if _forced == "compiled":
@@ -204,8 +224,8 @@ def train_stochastic(
         ran, status = kernel.train_epochs(
             X, y, sample_weight, network.params, grad, *buffers, *states,
             layer_units, order, bit_generator,
-            _UNITS[network.activation], _UNITS[network.output_activation],
-            _LOSSES[network.loss.name], network.fit_intercept, weighted,
+            unit_code(network.activation), unit_code(network.output_activation),
+            loss_code(network.loss.name), network.fit_intercept, weighted,
             batch_size, float(alpha), code, hyper, scalars,
             float(tol), float(n_iter_no_change), loss_curve,
         )  # fmt: skip

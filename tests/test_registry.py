@@ -1,0 +1,89 @@
+"""The registry of units and losses: one place every engine reads, and an
+unknown name an error everywhere, never a fallback to another unit or loss."""
+
+import numpy as np
+import pytest
+
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
+from sklearn_backprop._activations import HIDDEN_UNITS, UNITS, get_unit
+from sklearn_backprop._losses import LOSSES, Loss, loss_names, make_loss
+from sklearn_backprop._network import Network
+
+array_api_strict = pytest.importorskip("array_api_strict")
+
+
+class _MadeUpLoss(Loss):
+    """A loss the registry does not hold, with a registered output unit."""
+
+    name = "made_up"
+    outputs = canonical_outputs = ("identity",)
+
+
+def test_unknown_unit_is_an_error_everywhere():
+    with pytest.raises(ValueError, match="Unknown unit 'softsine'"):
+        get_unit("softsine")
+    loss = make_loss("squared_error", "identity")
+    with pytest.raises(ValueError, match="Unknown unit"):
+        Network([2, 3, 1], "softsine", loss, True, np.float64)
+    from sklearn_backprop._xp_network import Network as XpNetwork
+
+    with pytest.raises(ValueError, match="Unknown unit"):
+        XpNetwork(
+            [2, 3, 1], "softsine", loss, True, array_api_strict.float64,
+            array_api_strict, None,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="output unit among"):
+        make_loss("squared_error", "softsine")
+    with pytest.raises(ValueError, match="unit"):
+        _fast.unit_code("softsine")
+
+
+def test_unknown_loss_is_an_error_everywhere():
+    with pytest.raises(ValueError, match="Unknown loss 'hinge'"):
+        make_loss("hinge", "identity")
+    with pytest.raises(ValueError, match="loss"):
+        _fast.loss_code("hinge")
+    # A loss outside the registry reaches no engine's arithmetic by default:
+    # it has none of its own.
+    loss = _MadeUpLoss("identity")
+    output = np.zeros((2, 1))
+    with pytest.raises(NotImplementedError):
+        loss.loss_and_delta(output, output, None, output.copy(), output.copy())
+    with pytest.raises(NotImplementedError):
+        loss.xp_loss_and_delta(np, output, output, None)
+
+
+def test_a_loss_refuses_an_output_unit_it_does_not_pair_with():
+    with pytest.raises(ValueError, match="'poisson' loss takes an output unit"):
+        make_loss("poisson", "identity")
+    with pytest.raises(ValueError, match="'log_loss' loss takes an output unit"):
+        make_loss("log_loss", "identity")
+
+
+def test_parameter_validation_reads_the_registry():
+    activation = BackpropClassifier._parameter_constraints["activation"][0]
+    assert set(HIDDEN_UNITS) == activation.options
+    assert set(HIDDEN_UNITS) == {n for n, unit in UNITS.items() if unit.hidden}
+    for estimator, target in (
+        (BackpropClassifier, "classification"),
+        (BackpropRegressor, "regression"),
+    ):
+        (losses,) = estimator._parameter_constraints["loss"]
+        assert losses.options == loss_names(target)
+    # Every loss is offered by some estimator.
+    assert loss_names("classification") | loss_names("regression") == set(LOSSES)
+
+
+def test_every_loss_declares_its_outputs():
+    for name, loss in LOSSES.items():
+        assert loss.name == name
+        assert loss.outputs and set(loss.canonical_outputs) <= set(loss.outputs)
+        assert set(loss.outputs) <= set(UNITS)
+        assert loss.targets
+
+
+@pytest.mark.parametrize("name", sorted(UNITS))
+def test_the_docstring_lists_the_hidden_units(name):
+    doc = BackpropClassifier.__doc__
+    listed = doc[doc.index("activation : {") :].split("}", 1)[0]
+    assert (f'"{name}"' in listed) == UNITS[name].hidden
