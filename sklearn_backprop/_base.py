@@ -29,6 +29,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_UNITS
+from ._array_api import float_dtypes, follow, follow_precisely, to_host
 from ._callbacks import (
     CallbackListener,
     CallbackSupportMixin,
@@ -37,6 +38,7 @@ from ._callbacks import (
     task_metadata,
 )
 from ._diagnostics import hidden_saturation, warn_if_saturated
+from ._engines import select_engine
 from ._losses import make_loss
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
 from ._training import (
@@ -45,13 +47,6 @@ from ._training import (
     VerboseListener,
     train_lbfgs,
     train_stochastic,
-)
-from ._xp_network import (
-    float_dtypes,
-    follow,
-    follow_precisely,
-    select_engine,
-    to_host,
 )
 
 # The API page of each estimator in the hosted documentation.

@@ -14,10 +14,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
+from ._array_api import follow, to_host
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
 from ._losses import loss_names
-from ._xp_network import follow, to_host
 
 
 @fill_shared_docs

@@ -7,10 +7,10 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from ._array_api import to_host
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
 from ._losses import loss_names
-from ._xp_network import to_host
 
 
 class TargetScaler:

@@ -1,8 +1,9 @@
 """The epoch loop: batching, shuffling, schedules, early stopping, listeners.
 
-Nothing here knows scikit-learn's estimator API: the estimators hand over a
-:class:`~sklearn_backprop._network.Network`, arrays, a solver and a
-:class:`History`, and read the history back as fitted attributes.
+Nothing here knows scikit-learn's estimator API, nor which engine runs: the
+estimators hand over a network (of either engine, see ``_engines``), arrays,
+a solver and a :class:`History`, and read the history back as fitted
+attributes.
 """
 
 import math
@@ -13,13 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._array_api import (
-    _is_numpy_namespace,
-    get_namespace,
-    get_namespace_and_device,
-)
 
 from . import _fast
+from ._array_api import all_finite, device_namespace
 from ._network import quiet_floating_point
 from ._threads import sized_by
 
@@ -236,8 +233,7 @@ def _record_validation(network, validation, history):
     history.validation_loss_curve.append(loss)
     if validation.score is not None:
         score = math.nan
-        xp, _ = get_namespace(output)
-        if xp.all(xp.isfinite(output)):
+        if all_finite(output):
             score = validation.score(validation.y, output, validation.sample_weight)
         history.validation_scores.append(float(score))
 
@@ -257,9 +253,7 @@ class _BatchSource:
         # on their device, by an order drawn on the host once per epoch.
         self._device_xp = self._device = None
         if not self.dense:
-            xp, _, device = get_namespace_and_device(X)
-            if not _is_numpy_namespace(xp):
-                self._device_xp, self._device = xp, device
+            self._device_xp, self._device = device_namespace(X) or (None, None)
         # The batches of every epoch when they are the same each time (the
         # data itself, or views of it), made once; None otherwise.
         if batch_size >= self.n_samples:
@@ -447,7 +441,7 @@ def train_stochastic(
                         step(params, grad)
                     loss_sum += loss * batch_weight
                     weight_sum += batch_weight
-                # (The array API engine's losses are 0-d arrays on the device.)
+                # (An engine may keep its losses on its device until read.)
                 epoch_loss = float(loss_sum) / weight_sum if weight_sum else 0.0
                 history.n_iter += 1
                 history.t += n_samples

@@ -20,24 +20,16 @@ Nothing is computed in place but the updates of ``params`` and of the gradient
 vector the solver reads: on a GPU each operation is one kernel whatever its
 output, and new arrays keep the code the mathematics.
 
-:func:`select_engine` picks the engine from the namespace of ``X``: the NumPy
-engine for NumPy arrays and sparse matrices (always, without array API
+``_engines.select_engine`` picks the engine from the namespace of ``X``: the
+NumPy engine for NumPy arrays and sparse matrices (always, without array API
 dispatch), this one for anything else.
 """
 
 import copy
-from functools import partial
 from itertools import accumulate, pairwise
 
 import numpy as np
-from sklearn import get_config
-from sklearn.utils._array_api import (
-    _is_numpy_namespace,
-    _max_precision_float_dtype,
-    get_namespace,
-    get_namespace_and_device,
-    move_to,
-)
+from sklearn.utils._array_api import get_namespace, move_to
 
 from . import _network
 from ._activations import get_unit
@@ -269,71 +261,3 @@ def _weight_sum(xp, X, sample_weight):
     if sample_weight is None:
         return X.shape[0]
     return float(xp.sum(sample_weight))
-
-
-def select_engine(X):
-    """The engine for data like ``X``: ``(make_network, predict)``.
-
-    ``make_network(layer_units, activation, loss, fit_intercept, dtype)``
-    builds a network; ``predict(X, coefs, intercepts, activation,
-    output_activation)`` forwards new data. NumPy arrays and sparse matrices
-    (and everything when array API dispatch is off) get the tuned NumPy
-    engine; other namespaces get this module's, on ``X``'s device.
-    """
-    if isinstance(X, np.ndarray) or not get_config()["array_api_dispatch"]:
-        return _network.Network, _network.predict  # (what follows costs 15 us)
-    xp, _, device = get_namespace_and_device(X)
-    if _is_numpy_namespace(xp):
-        return _network.Network, _network.predict
-    return partial(Network, xp=xp, device=device), predict
-
-
-def float_dtypes(X):
-    """The float dtypes ``X`` may be validated to, most precise first: float64
-    and float32 of its namespace, or float32 alone on a device without float64
-    (e.g. Apple's MPS)."""
-    xp, _, device = get_namespace_and_device(X)
-    if _is_numpy_namespace(xp):
-        return (np.float64, np.float32)
-    if _max_precision_float_dtype(xp, device) == xp.float32:
-        return (xp.float32,)
-    return (xp.float64, xp.float32)
-
-
-def follow(array, X):
-    """``array`` in the namespace, on the device and of the float dtype of
-    ``X``: "everything follows X" (targets, weights, a validation set).
-
-    The dtype is cast where ``array`` lives, before it moves, so that a
-    float64 array reaches a float32-only device as float32.
-    """
-    if array is None:
-        return None
-    xp, _, device = get_namespace_and_device(X)
-    if _is_numpy_namespace(xp):
-        return array.astype(X.dtype, copy=False)
-    source_xp, _ = get_namespace(array)
-    dtype_name = "float32" if X.dtype == xp.float32 else "float64"
-    array = source_xp.astype(array, getattr(source_xp, dtype_name))
-    return move_to(array, xp=xp, device=device)
-
-
-def follow_precisely(array, like):
-    """``array`` in the namespace and on the device of ``like``, keeping its
-    dtype (float64, say, for a regressor's target scaling) unless that device
-    has no float64."""
-    xp, _, device = get_namespace_and_device(like)
-    if _is_numpy_namespace(xp):
-        return array
-    source_xp, _ = get_namespace(array)
-    if _max_precision_float_dtype(xp, device) == xp.float32:
-        array = source_xp.astype(array, source_xp.float32)
-    return move_to(array, xp=xp, device=device)
-
-
-def to_host(array):
-    """``array`` as a NumPy array on the host (None stays None): for what is
-    computed once per fit on the labels, such as their encoding."""
-    if array is None or isinstance(array, np.ndarray):
-        return array
-    return move_to(array, xp=np, device="cpu")
