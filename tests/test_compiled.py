@@ -291,6 +291,9 @@ def test_interrupt_between_chunks_keeps_the_epochs_run(monkeypatch):
                 raise KeyboardInterrupt
             return _loop.train_epochs(*args)
 
+        def __getattr__(self, name):
+            return getattr(_loop, name)
+
     monkeypatch.setattr(_fast, "_CHUNK_WORK", 1)
     monkeypatch.setattr(_fast, "kernel", Interrupting())
     with _fast.engine("compiled"), pytest.warns(UserWarning, match="interrupted"):

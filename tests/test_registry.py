@@ -87,3 +87,28 @@ def test_the_docstring_lists_the_hidden_units(name):
     doc = BackpropClassifier.__doc__
     listed = doc[doc.index("activation : {") :].split("}", 1)[0]
     assert (f'"{name}"' in listed) == UNITS[name].hidden
+
+
+needs_kernel = pytest.mark.skipif(_fast.kernel is None, reason="kernel not built")
+
+
+@needs_kernel
+def test_every_unit_and_loss_has_a_kernel_code():
+    # The codes are declared once, in _fast/_loop.pxd; the registry's names
+    # find theirs by name, so a registered name without one fails here.
+    unit_codes = [_fast.unit_code(name) for name in UNITS]
+    loss_codes = [_fast.loss_code(name) for name in LOSSES]
+    assert len(set(unit_codes)) == len(UNITS)
+    assert len(set(loss_codes)) == len(LOSSES)
+    # ... and the kernel has no code the registry does not know.
+    assert {member.name.lower() for member in _fast.kernel.Unit} == set(UNITS)
+    assert {member.name.lower() for member in _fast.kernel.Loss} == set(LOSSES)
+
+
+@needs_kernel
+def test_solver_and_schedule_codes_match_the_python_names():
+    from sklearn_backprop._solvers import STOCHASTIC_SOLVERS
+
+    assert {m.name.lower() for m in _fast.kernel.Solver} == set(STOCHASTIC_SOLVERS)
+    (schedules,) = BackpropClassifier._parameter_constraints["learning_rate"]
+    assert {m.name.lower() for m in _fast.kernel.Schedule} == schedules.options

@@ -33,31 +33,28 @@ from .._solvers import SGD, Adam
 # Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
 KERNEL_VERSION = 2
 
-_SCHEDULES = {"constant": 0, "invscaling": 1, "adaptive": 2}
-
-_UNIT_CODES = {
-    "logistic": 0,
-    "tanh": 1,
-    "relu": 2,
-    "identity": 3,
-    "softmax": 4,
-    "exp": 5,
-}
-_LOSS_CODES = {"squared_error": 0, "log_loss": 1, "poisson": 2}
-
 
 def unit_code(name):
-    """The kernel's code of the unit ``name``; a ValueError if it has none."""
-    if name not in _UNIT_CODES:
-        raise ValueError(f"The compiled loop has no code for the unit {name!r}.")
-    return _UNIT_CODES[name]
+    """The kernel's code of the unit ``name`` (a member of the ``Unit``
+    enumeration declared in ``_loop.pxd``); a ValueError if it has none."""
+    return _code(kernel.Unit, name, "unit")
 
 
 def loss_code(name):
-    """The kernel's code of the loss ``name``; a ValueError if it has none."""
-    if name not in _LOSS_CODES:
-        raise ValueError(f"The compiled loop has no code for the loss {name!r}.")
-    return _LOSS_CODES[name]
+    """The kernel's code of the loss ``name`` (a member of ``_loop.pxd``'s
+    ``Loss``); a ValueError if it has none."""
+    return _code(kernel.Loss, name, "loss")
+
+
+def _code(enumeration, name, kind):
+    try:
+        return int(enumeration[name.upper()])
+    except KeyError:
+        raise ValueError(
+            f"The compiled loop has no code for the {kind} {name!r}: declare it "
+            "in sklearn_backprop/_fast/_loop.pxd and give it its arithmetic "
+            "in _loop.pyx."
+        ) from None
 
 
 # Which engine trains a fit the kernel covers: None chooses by cost (see
@@ -189,14 +186,14 @@ def train_stochastic(
     grad = np.zeros_like(network.params)
     layer_units = np.asarray(network.layer_units, np.intp)
     if isinstance(solver, SGD):
-        code = 0
+        code = int(kernel.Solver.SGD)
         velocity = solver._momentum_velocity
         states = [np.empty(0, dtype) if velocity is None else velocity] * 2
         hyper = [
             solver.learning_rate_init,
             solver.momentum,
             float(solver.nesterovs_momentum),
-            _SCHEDULES[solver.schedule],
+            int(kernel.Schedule[solver.schedule.upper()]),
             solver.power_t,
             0.0,
             0.0,
@@ -204,7 +201,7 @@ def train_stochastic(
         ]
         scalars = [solver.learning_rate, 0.0, 0.0, 0.0, 0.0]
     else:
-        code = 1
+        code = int(kernel.Solver.ADAM)
         states = [solver.first_moment, solver.second_moment]
         hyper = [solver.learning_rate_init, 0.0, 0.0, 0.0, 0.0]
         hyper += [solver.beta_1, solver.beta_2, solver.epsilon]
@@ -217,8 +214,8 @@ def train_stochastic(
     bit_generator = random_state._bit_generator if shuffled else None
     order = np.empty(n_samples if shuffled else 0, np.intp)
     per_epoch = max(1, n_samples * network.n_coefs)
-    status = done = 0
-    while done < epochs and status == 0:
+    status, done = kernel.Status.RAN, 0
+    while done < epochs and status == kernel.Status.RAN:
         chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
         loss_curve = np.empty(chunk, np.float64)
         ran, status = kernel.train_epochs(
@@ -237,6 +234,10 @@ def train_stochastic(
         history.best_loss = float(scalars[1])
         history.no_improvement_count = int(scalars[2])
         solver.learning_rate = float(scalars[0])
-        if code == 1:
+        if code == kernel.Solver.ADAM:
             solver.t = int(scalars[4])
-    return {0: None, 1: "plateau", 2: "diverged"}[status]
+    return {
+        kernel.Status.RAN: None,
+        kernel.Status.CONVERGED: "plateau",
+        kernel.Status.DIVERGED: "diverged",
+    }[status]

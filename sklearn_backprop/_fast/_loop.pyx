@@ -49,34 +49,8 @@ from scipy.linalg.cython_blas cimport dgemm, sgemm
 # stale build of this module is then ignored, not called wrongly.
 KERNEL_VERSION = 2
 
-# Codes shared with _fast/__init__.py.
-cdef enum:
-    LOGISTIC = 0
-    TANH = 1
-    RELU = 2
-    IDENTITY = 3
-    SOFTMAX = 4
-    EXP = 5
-
-cdef enum:
-    SQUARED_ERROR = 0
-    LOG_LOSS = 1
-    POISSON = 2
-
-cdef enum:
-    SGD = 0
-    ADAM = 1
-
-cdef enum:
-    CONSTANT = 0
-    INVSCALING = 1
-    ADAPTIVE = 2
-
-# What train_epochs returns as its status.
-cdef enum:
-    RAN = 0         # every epoch asked for
-    CONVERGED = 1   # the plateau stopped training
-    DIVERGED = 2    # the last epoch's loss is not finite
+# The codes (Unit, Loss, Solver, Schedule, Status) are declared once, in
+# _loop.pxd, which Python reads too.
 
 
 cdef inline void _exp_inplace(floating* z, Py_ssize_t n) noexcept nogil:
