@@ -282,14 +282,28 @@ def test_interrupt_between_chunks_keeps_the_epochs_run(monkeypatch):
     with _fast.engine("compiled"):
         expected = BackpropClassifier(**params, max_iter=30).fit(X, y)
 
-    class Interrupting:
-        calls = 0
+    calls = []
+
+    class InterruptingTrainer:
+        """The kernel's trainer, whose 31st run of epochs is interrupted."""
+
+        def __init__(self, *args, **kwargs):
+            object.__setattr__(self, "trainer", _loop.Trainer(*args, **kwargs))
+
+        def __getattr__(self, name):
+            return getattr(self.trainer, name)
+
+        def __setattr__(self, name, value):
+            setattr(self.trainer, name, value)
 
         def train_epochs(self, *args):
-            self.calls += 1
-            if self.calls == 31:
+            calls.append(1)
+            if len(calls) == 31:
                 raise KeyboardInterrupt
-            return _loop.train_epochs(*args)
+            return self.trainer.train_epochs(*args)
+
+    class Interrupting:
+        Trainer = InterruptingTrainer
 
         def __getattr__(self, name):
             return getattr(_loop, name)

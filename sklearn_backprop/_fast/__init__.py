@@ -3,7 +3,7 @@
 On a small network (the documents' 3-4-1, a default network on iris) an epoch
 of the NumPy engine is some thirty NumPy calls a batch on arrays of a few
 numbers: the time goes to calling, not to arithmetic. The Cython kernel
-``_loop.train_epochs`` runs every epoch and batch, the solver's steps, the
+``_loop.Trainer`` runs every epoch and batch, the solver's steps, the
 loss curve and the plateau count in compiled code, with the same arithmetic
 in the same order as the NumPy engine (they agree to about 1e-15 in float64;
 ``tests/test_compiled.py``). ``_training.train_stochastic`` asks
@@ -31,7 +31,7 @@ import numpy as np
 from .._solvers import SGD, Adam
 
 # Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
-KERNEL_VERSION = 2
+KERNEL_VERSION = 3
 
 
 def unit_code(name):
@@ -173,69 +173,65 @@ def train_stochastic(
     dtype = network.dtype
     X = np.ascontiguousarray(X, dtype)
     y = np.ascontiguousarray(y, dtype)
+    if sample_weight is not None:
+        sample_weight = np.ascontiguousarray(sample_weight, dtype)
     n_samples = X.shape[0]
-    weighted = sample_weight is not None
-    sample_weight = (
-        np.ascontiguousarray(sample_weight, dtype) if weighted else np.ones(1, dtype)
+    trainer = kernel.Trainer(
+        network.layer_units,
+        hidden=unit_code(network.activation),
+        output=unit_code(network.output_activation),
+        loss=loss_code(network.loss.name),
+        fit_intercept=network.fit_intercept,
+        batch_size=batch_size,
+        dtype=dtype,
     )
-    shuffled = shuffle and batch_size < n_samples
-    rows = sum(network.layer_units[1:]) * batch_size
-    buffers = [np.empty(rows, dtype), np.empty(rows, dtype)]
-    # shuffled rows are gathered into a batch of their own
-    buffers.append(np.empty(batch_size * X.shape[1] if shuffled else 0, dtype))
-    grad = np.zeros_like(network.params)
-    layer_units = np.asarray(network.layer_units, np.intp)
+    state = solver.state()
     if isinstance(solver, SGD):
-        code = int(kernel.Solver.SGD)
-        velocity = solver._momentum_velocity
-        states = [np.empty(0, dtype) if velocity is None else velocity] * 2
-        hyper = [
-            solver.learning_rate_init,
-            solver.momentum,
-            float(solver.nesterovs_momentum),
-            int(kernel.Schedule[solver.schedule.upper()]),
-            solver.power_t,
-            0.0,
-            0.0,
-            0.0,
-        ]
-        scalars = [solver.learning_rate, 0.0, 0.0, 0.0, 0.0]
+        trainer.use_sgd(
+            learning_rate=solver.learning_rate,
+            learning_rate_init=solver.learning_rate_init,
+            momentum=solver.momentum,
+            nesterov=solver.nesterovs_momentum,
+            schedule=int(kernel.Schedule[solver.schedule.upper()]),
+            power_t=solver.power_t,
+            velocity=state["momentum_velocity"],
+        )
     else:
-        code = int(kernel.Solver.ADAM)
-        states = [solver.first_moment, solver.second_moment]
-        hyper = [solver.learning_rate_init, 0.0, 0.0, 0.0, 0.0]
-        hyper += [solver.beta_1, solver.beta_2, solver.epsilon]
-        scalars = [solver.learning_rate, 0.0, 0.0, 0.0, float(solver.t)]
-    scalars[1:4] = history.best_loss, history.no_improvement_count, history.t
-    scalars = np.array(scalars, np.float64)
-    hyper = np.array(hyper, np.float64)
+        trainer.use_adam(
+            learning_rate=solver.learning_rate,
+            beta_1=solver.beta_1,
+            beta_2=solver.beta_2,
+            epsilon=solver.epsilon,
+            t=state["t"],
+            first_moment=state["first_moment"],
+            second_moment=state["second_moment"],
+        )
+    trainer.stop_rule(alpha=alpha, tol=tol, n_iter_no_change=n_iter_no_change)
+    trainer.best_loss = history.best_loss
+    trainer.no_improvement_count = history.no_improvement_count
+    trainer.samples_seen = history.t
     # The kernel draws each epoch's order from the generator itself, as
     # ``random_state.permutation`` would, under its lock as NumPy draws.
+    shuffled = shuffle and batch_size < n_samples
     bit_generator = random_state._bit_generator if shuffled else None
-    order = np.empty(n_samples if shuffled else 0, np.intp)
     per_epoch = max(1, n_samples * network.n_coefs)
     status, done = kernel.Status.RAN, 0
     while done < epochs and status == kernel.Status.RAN:
         chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
         loss_curve = np.empty(chunk, np.float64)
-        ran, status = kernel.train_epochs(
-            X, y, sample_weight, network.params, grad, *buffers, *states,
-            layer_units, order, bit_generator,
-            unit_code(network.activation), unit_code(network.output_activation),
-            loss_code(network.loss.name), network.fit_intercept, weighted,
-            batch_size, float(alpha), code, hyper, scalars,
-            float(tol), float(n_iter_no_change), loss_curve,
-        )  # fmt: skip
+        ran, status = trainer.train_epochs(
+            X, y, sample_weight, network.params, bit_generator, loss_curve
+        )
         done += ran
         history.n_iter += ran
-        history.t = int(scalars[3])
+        history.t = trainer.samples_seen
         history.loss_curve.extend(loss_curve[:ran].tolist())
         # After every chunk, so that an interrupted fit's state is whole.
-        history.best_loss = float(scalars[1])
-        history.no_improvement_count = int(scalars[2])
-        solver.learning_rate = float(scalars[0])
-        if code == kernel.Solver.ADAM:
-            solver.t = int(scalars[4])
+        history.best_loss = trainer.best_loss
+        history.no_improvement_count = trainer.no_improvement_count
+        solver.learning_rate = trainer.learning_rate
+        if isinstance(solver, Adam):
+            solver.t = trainer.adam_t
     return {
         kernel.Status.RAN: None,
         kernel.Status.CONVERGED: "plateau",
