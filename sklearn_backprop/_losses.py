@@ -25,7 +25,6 @@ the cost of calling NumPy is what counts.
 import numpy as np
 from numpy import add, subtract
 from scipy.special import xlogy
-from sklearn.utils._array_api import _xlogy
 
 from ._activations import _ONE, UNITS, get_unit
 
@@ -47,6 +46,14 @@ def _weighted_sum(values, sample_weight):
 def _apply_sample_weight(delta, sample_weight):
     if sample_weight is not None:
         delta *= sample_weight[:, np.newaxis]
+
+
+def _xp_xlogy(xp, x, y):
+    """``x * log(y)``, 0 where ``x`` is 0 unless ``y`` is NaN (as SciPy's
+    ``xlogy``, which the NumPy engine uses), on the arrays' own device."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # NumPy-backed namespaces
+        product = x * xp.log(y)
+    return xp.where((x == 0) & ~xp.isnan(y), xp.zeros_like(product), product)
 
 
 def _xp_weighted(xp, losses, delta, sample_weight):
@@ -218,7 +225,7 @@ class PoissonLoss(Loss):
     def xp_loss_and_delta(self, xp, y, output, sample_weight):
         """The weighted loss sum (a 0-d array of ``xp``) and the output delta."""
         error = output - y
-        losses = xp.sum(_xlogy(y, y / output, xp=xp) + error, axis=1)
+        losses = xp.sum(_xp_xlogy(xp, y, y / output) + error, axis=1)
         return _xp_weighted(xp, losses, error, sample_weight)
 
 

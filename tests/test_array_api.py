@@ -36,6 +36,9 @@ from sklearn_backprop._activations import HIDDEN_UNITS
 
 NAMESPACES = [
     pytest.param("array_api_strict", None, id="array_api_strict"),
+    # A device that is not the default one: arrays left behind on the default
+    # device, or moved there, fail (array-api-strict refuses to mix devices).
+    pytest.param("array_api_strict", "device1", id="array_api_strict-device1"),
     pytest.param("torch", "cpu", id="torch-cpu"),
     pytest.param("torch", "cuda", id="torch-cuda"),
 ]

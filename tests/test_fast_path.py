@@ -25,7 +25,7 @@ from scipy.special import expit, xlogy
 from sklearn.exceptions import ConvergenceWarning
 
 import sklearn_backprop._network as network_module
-from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
 from sklearn_backprop._activations import HIDDEN_UNITS, UNITS, logistic
 from sklearn_backprop._losses import make_loss
 from sklearn_backprop._network import (
@@ -612,6 +612,16 @@ def make_sample_weight(weighted, rng):
     return sample_weight
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def engine(request):
+    """Each training test once per engine that trains stochastic fits: the
+    cost-based choice would test only the one it picks."""
+    if request.param == "compiled" and _fast.kernel is None:
+        pytest.skip("the compiled loop was not built")
+    with _fast.engine(request.param):
+        yield request.param
+
+
 def assert_fit_matches_reference(estimator, coefs, intercepts, loss_curve, params):
     assert estimator.n_iter_ == params["max_iter"]  # no early stop
     for actual, expected in zip(estimator.coefs_, coefs, strict=True):
@@ -621,7 +631,7 @@ def assert_fit_matches_reference(estimator, coefs, intercepts, loss_curve, param
     assert_allclose(estimator.loss_curve_, loss_curve, rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.usefixtures("no_convergence_warning", "engine")
 @pytest.mark.parametrize(
     "kind, loss, weighted, overrides", training_cases(CLASSIFIER_CASES)
 )
@@ -640,7 +650,7 @@ def test_classifier_training_matches_reference(kind, loss, weighted, overrides):
     assert_fit_matches_reference(clf, coefs, intercepts, curve, params)
 
 
-@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.usefixtures("no_convergence_warning", "engine")
 @pytest.mark.parametrize(
     "kind, loss, weighted, overrides", training_cases(REGRESSOR_CASES)
 )
@@ -660,7 +670,7 @@ def test_regressor_training_matches_reference(kind, loss, weighted, overrides):
     assert_fit_matches_reference(reg, coefs, intercepts, curve, params)
 
 
-@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.usefixtures("no_convergence_warning", "engine")
 def test_regressor_with_target_scaling_matches_reference():
     rng = np.random.RandomState(6)
     X, y = regression_data("multi", rng)

@@ -112,3 +112,34 @@ def test_solver_and_schedule_codes_match_the_python_names():
     assert {m.name.lower() for m in _fast.kernel.Solver} == set(STOCHASTIC_SOLVERS)
     (schedules,) = BackpropClassifier._parameter_constraints["learning_rate"]
     assert {m.name.lower() for m in _fast.kernel.Schedule} == schedules.options
+
+
+@pytest.mark.parametrize("name", sorted(UNITS))
+def test_every_unit_says_how_onnx_computes_it(name):
+    # Each unit's ONNX operator, run alone by onnxruntime, computes the unit;
+    # a unit that exports as nothing (None) must change nothing.
+    unit = UNITS[name]
+    z = np.random.RandomState(4).normal(scale=2.0, size=(6, 3)).astype(np.float32)
+    expected = z.copy()
+    unit.forward(expected)
+    if unit.onnx is None:
+        np.testing.assert_array_equal(expected, z)
+        return
+    onnx = pytest.importorskip("onnx")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    from onnx import TensorProto, helper
+
+    op, attributes = unit.onnx
+    tensor = [None, z.shape[1]]
+    graph = helper.make_graph(
+        [helper.make_node(op, ["z"], ["a"], **attributes)],
+        "unit",
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, tensor)],
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, tensor)],
+    )
+    model = helper.make_model(graph)
+    onnx.checker.check_model(model)
+    session = onnxruntime.InferenceSession(model.SerializeToString())
+    (got,) = session.run(None, {"z": z})
+    # float32 operators of onnxruntime against NumPy's: a few ulps apart.
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
