@@ -147,6 +147,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _encoded_score(self, encoder, y, output, sample_weight):
         """Score (accuracy or R^2) of a network output against encoded targets."""
 
+    # Which score ``_encoded_score`` is, by name: ``"accuracy"`` or ``"r2"``
+    # (an engine may compute it itself, see ``_training.Validation``).
+    _score_name = None
+
     def _sample_weight(self, sample_weight, X, y, incremental):
         """Validated sample weights (None when all are one)."""
         if sample_weight is None:
@@ -460,7 +464,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X_train, X_val, Y_train, Y_val, _, y_val = split[:6]
         sw_train, sw_val = split[6:] if sample_weight is not None else (None, None)
         validation = Validation(
-            X_val, Y_val, sw_val, partial(self._encoded_score, encoder), y_val
+            X_val,
+            Y_val,
+            sw_val,
+            partial(self._encoded_score, encoder),
+            y_val,
+            score_name=self._score_name,
         )
         return X_train, Y_train, sw_train, validation
 
@@ -475,7 +484,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         Y_val = self._encode(encoder, y_val, X_val)
         score = partial(self._encoded_score, encoder)
-        return Validation(X_val, Y_val, sw_val, score, y_val)
+        return Validation(X_val, Y_val, sw_val, score, y_val, self._score_name)
 
     def _store_fit(self, network, history, encoder, solver):
         """Publish a finished fit as fitted attributes, all at once.

@@ -278,6 +278,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     def _output_activation(self, binarizer):
         return "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
 
+    _score_name = "accuracy"
+
     def _encoded_score(self, binarizer, y, output, sample_weight):
         xp, _ = get_namespace(output)
         if self._output_activation(binarizer) == "softmax":

@@ -309,6 +309,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"
 
+    _score_name = "r2"
+
     def _encoded_score(self, scaler, y, output, sample_weight):
         # R^2 is unchanged by the per-output affine scaling of the targets.
         return r2_score(y, output, sample_weight=sample_weight)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from sklearn import config_context
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import r2_score
 from sklearn.utils._array_api import move_to
 
 from sklearn_backprop import _fast, _xp_network
@@ -226,3 +227,76 @@ def test_every_unit_has_an_array_api_path(name):
     # a different but equivalent order).
     np.testing.assert_allclose(_host(a), expected_a, rtol=1e-14, atol=1e-300)
     np.testing.assert_allclose(_host(backward), expected_delta, rtol=1e-14, atol=1e-15)
+
+
+def _python_score(output_unit, y, output, sample_weight):
+    """The estimators' scores as their ``_encoded_score`` computes them."""
+    if output_unit == "softmax":
+        correct = np.argmax(output, axis=1) == np.argmax(y, axis=1)
+    elif output_unit == "logistic":
+        correct = np.all((output > 0.5) == (y > 0.5), axis=1)
+    else:
+        return "r2", r2_score(y, output, sample_weight=sample_weight)
+    return "accuracy", np.average(correct, weights=sample_weight)
+
+
+@pytest.mark.parametrize("hidden, loss, output", CASES)
+@pytest.mark.parametrize("weighted", [True, False])
+@pytest.mark.parametrize("batch_size", [4, 32])
+def test_the_kernel_scores_a_validation_set_as_python(
+    hidden, loss, output, weighted, batch_size
+):
+    # The validation set in blocks of the trainer's batch size (4: the last
+    # block partial) or in one.
+    network = _reference(hidden, loss, output, True)
+    X, y, sw = _problem(loss, output, n_rows=11, seed=2)
+    sw = sw if weighted else None
+    expected_output, expected_loss = network.evaluate(X, y, sw)
+    name, expected_score = _python_score(output, y, expected_output, sw)
+    trainer = _trainer(network, batch_size)
+    code = int(_fast.kernel.Score[name.upper()])
+    loss_value, score = trainer.evaluate(X, y, sw, network.params, code)
+    # The same forward pass and loss (see the one-batch test), summed in
+    # another order; the score is a ratio of sums of weights or squares.
+    assert loss_value == pytest.approx(expected_loss, rel=1e-13)
+    assert score == pytest.approx(expected_score, rel=1e-13, abs=1e-15)
+    _, loss_only = trainer.evaluate(
+        X, y, sw, network.params, int(_fast.kernel.Score.LOSS_ONLY)
+    )
+    assert math.isnan(loss_only)
+
+
+@pytest.mark.parametrize("name", ["accuracy", "r2"])
+def test_the_kernel_scores_overflowing_outputs_nan(name):
+    # Outputs that overflow (hidden layers of identity units overflow to
+    # infinities of both signs, whose sum is NaN) score NaN, as _training
+    # records them.
+    output = "softmax" if name == "accuracy" else "exp"
+    loss = "log_loss" if name == "accuracy" else "poisson"
+    network = _reference("identity", loss, output, True)
+    network.params *= 1e150
+    X, y, _ = _problem(loss, output)
+    X *= 1e150
+    trainer = _trainer(network, N_ROWS)
+    code = int(_fast.kernel.Score[name.upper()])
+    with np.errstate(all="ignore"):
+        output_values, _ = network.evaluate(X, y, None)
+    assert not np.all(np.isfinite(output_values))
+    _, score = trainer.evaluate(X, y, None, network.params, code)
+    assert math.isnan(score)
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_r2_of_a_constant_target_as_r2_score(weighted):
+    # r2_score's force_finite: a constant output column scores 1 when
+    # predicted exactly, 0 otherwise.
+    network = _reference("tanh", "squared_error", "identity", False)
+    network.params[...] = 0  # every output 0
+    X, y, sw = _problem("squared_error", "identity")
+    y[:, 0] = 0.0  # predicted exactly
+    y[:, 1] = 2.0  # constant, predicted wrong
+    sw = sw if weighted else None
+    trainer = _trainer(network, N_ROWS)
+    _, score = trainer.evaluate(X, y, sw, network.params, int(_fast.kernel.Score.R2))
+    expected = r2_score(y, network.predict(X), sample_weight=sw)
+    assert score == pytest.approx(expected, rel=1e-13)

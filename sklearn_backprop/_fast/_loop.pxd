@@ -31,3 +31,10 @@ cpdef enum Status:
     RAN = 0         # every epoch asked for
     CONVERGED = 1   # the plateau stopped training
     DIVERGED = 2    # the last epoch's loss is not finite
+
+# What the kernel scores a validation set by (``Trainer.evaluate``): nothing
+# but the loss, the accuracy (a classifier's) or R^2 (a regressor's).
+cpdef enum Score:
+    LOSS_ONLY = 0
+    ACCURACY = 1
+    R2 = 2

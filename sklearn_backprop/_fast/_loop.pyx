@@ -11,8 +11,9 @@
 # row-major (fan_in, fan_out), layer after layer, then every layer's biases.
 # ``acts`` and ``deltas`` hold, layer after layer, a (batch_size, units) block.
 
-from libc.math cimport INFINITY, fabs, fabsf, isfinite, log, logf, pow, sqrt, tanh, tanhf
+from libc.math cimport INFINITY, NAN, fabs, fabsf, isfinite, log, logf, pow, sqrt, tanh, tanhf
 from libc.stdlib cimport free, malloc
+from cpython.exc cimport PyErr_CheckSignals
 from cpython.pycapsule cimport PyCapsule_GetPointer
 
 from cython cimport floating
@@ -266,6 +267,27 @@ cdef void _gemm(
             out[a + b * ld_out] = total
 
 
+cdef void _forward(
+    Net* net, const floating* X_batch, Py_ssize_t n_rows, const floating* params,
+    floating* acts,
+) noexcept nogil:
+    """The forward pass of ``n_rows`` rows into the blocks of ``acts``:
+    activations[i] = f(activations[i - 1] @ coefs[i] + intercepts[i])."""
+    cdef Py_ssize_t i, fan_in, fan_out, last = net.n_layers - 1
+    cdef const floating* inp = X_batch
+    cdef floating* out
+    for i in range(net.n_layers):
+        fan_in, fan_out = net.units[i], net.units[i + 1]
+        out = acts + net.block_at[i]
+        _gemm(c'N', c'N', fan_out, n_rows, fan_in, params + net.coef_at[i], fan_out,
+              inp, fan_in, out, fan_out)
+        _unit(
+            net.output if i == last else net.hidden, out,
+            params + net.bias_at[i] if net.fit_intercept else NULL, n_rows, fan_out,
+        )
+        inp = out
+
+
 cdef (double, double) _batch(
     Net* net, const floating* X, Py_ssize_t n_features, const floating* Y,
     const floating* sw, const Py_ssize_t* rows, Py_ssize_t first, Py_ssize_t n_rows,
@@ -302,18 +324,7 @@ cdef (double, double) _batch(
     else:
         X_batch = X + first * n_features
 
-    # The forward pass: activations[i] = f(activations[i - 1] @ coefs[i] + b)
-    inp = X_batch
-    for i in range(L):
-        fan_in, fan_out = net.units[i], net.units[i + 1]
-        out = acts + net.block_at[i]
-        _gemm(c'N', c'N', fan_out, n_rows, fan_in, params + net.coef_at[i], fan_out,
-              inp, fan_in, out, fan_out)
-        _unit(
-            net.output if i == last else net.hidden, out,
-            params + net.bias_at[i] if net.fit_intercept else NULL, n_rows, fan_out,
-        )
-        inp = out
+    _forward(net, X_batch, n_rows, params, acts)
 
     # The output delta and the loss, row by row.
     for r in range(n_rows):
@@ -481,6 +492,8 @@ cdef class Trainer:
     cdef object acts, deltas, gathered, grad, no_weights
     cdef object state_1, state_2  # SGD's momentum x velocity / Adam's moments
     cdef bint solver_set
+    cdef readonly Py_ssize_t epochs_run
+    """Epochs the last call recorded (also when a Ctrl-C interrupted it)."""
 
     def __cinit__(self):
         self.net.units = NULL
@@ -580,6 +593,10 @@ cdef class Trainer:
         """The solver's current learning rate."""
         return self.progress.learning_rate
 
+    @learning_rate.setter
+    def learning_rate(self, double value):
+        self.progress.learning_rate = value
+
     @property
     def best_loss(self):
         """The best training loss seen (the plateau's reference)."""
@@ -619,24 +636,58 @@ cdef class Trainer:
         """Run up to ``len(loss_curve)`` epochs over ``X``, ``Y`` (C-contiguous,
         of the trainer's dtype; ``sample_weight`` None or a vector), updating
         ``params`` in place and recording each epoch's loss in
-        ``loss_curve``; return ``(epochs run, Status)``.
+        ``loss_curve``; after each, the schedule, the divergence check and the
+        plateau count. Return ``(epochs run, Status)``.
 
         ``bit_generator``: the ``random_state``'s, to draw each epoch's order
         of rows as ``permutation`` would, under its lock; None: the rows in
-        order.
+        order. A Ctrl-C raises its KeyboardInterrupt within milliseconds,
+        with the progress and :attr:`epochs_run` of the epochs done.
         """
+        return self._run(X, Y, sample_weight, params, bit_generator, loss_curve, True)
+
+    def run_epoch(self, X, Y, sample_weight, params, bit_generator):
+        """One epoch, as :meth:`train_epochs` but without what follows an
+        epoch (the caller does that, e.g. ``_training`` with a validation set
+        or listeners); return its loss."""
+        loss_curve = np.empty(1, np.float64)
+        self._run(X, Y, sample_weight, params, bit_generator, loss_curve, False)
+        return float(loss_curve[0])
+
+    def _run(
+        self, X, Y, sample_weight, params, bit_generator, double[::1] loss_curve,
+        bint end_epochs,
+    ):
         if not self.solver_set:
             raise ValueError("Call use_sgd or use_adam first.")
         weights = self.no_weights if sample_weight is None else sample_weight
         order = np.empty(X.shape[0] if bit_generator is not None else 0, np.intp)
+        self.epochs_run = 0
         if self.single:
             return _train_epochs[float](
                 self, X, Y, weights, sample_weight is not None, params, order,
-                bit_generator, loss_curve,
+                bit_generator, loss_curve, end_epochs,
             )
         return _train_epochs[double](
             self, X, Y, weights, sample_weight is not None, params, order,
-            bit_generator, loss_curve,
+            bit_generator, loss_curve, end_epochs,
+        )
+
+    def evaluate(self, X, Y, sample_weight, params, int score):
+        """Score a validation set (C-contiguous, of the trainer's dtype) as
+        ``_training`` does after an epoch: return ``(loss, score)``, the
+        weighted mean loss without the penalty (0 when the weights sum to
+        0) and, for ``score`` ``ACCURACY`` or ``R2`` (of :class:`Score`),
+        the accuracy (argmax with a softmax output, each output above 0.5
+        otherwise) or R^2 (averaged over outputs, as ``r2_score``), NaN
+        when an output is not finite (``LOSS_ONLY``: NaN)."""
+        weights = self.no_weights if sample_weight is None else sample_weight
+        if self.single:
+            return _evaluate[float](
+                self, X, Y, weights, sample_weight is not None, params, score
+            )
+        return _evaluate[double](
+            self, X, Y, weights, sample_weight is not None, params, score
         )
 
     def loss_and_gradient(self, X, Y, sample_weight, params, grad, double scale=1.0):
@@ -685,6 +736,93 @@ cdef (double, double) _loss_and_gradient(
     return (loss + 0.5 * self.hyper.alpha * penalty) / weight_sum, weight_sum
 
 
+cdef (double, double) _evaluate(
+    Trainer self, const floating[:, ::1] X, const floating[:, ::1] Y,
+    const floating[::1] sample_weight, bint weighted, floating[::1] params,
+    int score,
+):
+    """:meth:`Trainer.evaluate`: the rows forwarded ``batch_size`` at a time
+    through the trainer's buffers."""
+    cdef floating[::1] acts = self.acts, deltas = self.deltas
+    cdef Net* net = &self.net
+    cdef Py_ssize_t n_rows = X.shape[0], n_features = X.shape[1]
+    cdef Py_ssize_t n_out = net.units[net.n_layers], last = net.n_layers - 1
+    cdef Py_ssize_t start, r, j, rows, best_j, best_y
+    cdef double w, loss = 0, weight_sum = 0, correct = 0, value, total
+    cdef floating eps = _eps(<floating>0)
+    cdef bint finite = True, right
+    cdef const floating* out
+    cdef const floating* y
+    # R^2: the targets' weighted means, then each output's sums of squares.
+    cdef double[::1] y_mean = np.zeros(n_out), residual = np.zeros(n_out)
+    cdef double[::1] spread = np.zeros(n_out)
+
+    if n_rows == 0:
+        return 0.0, NAN
+    with nogil:
+        if score == R2:
+            for r in range(n_rows):
+                w = sample_weight[r] if weighted else 1.0
+                weight_sum += w
+                for j in range(n_out):
+                    y_mean[j] += w * Y[r, j]
+            for j in range(n_out):
+                y_mean[j] = y_mean[j] / weight_sum
+            weight_sum = 0
+        start = 0
+        while start < n_rows:
+            rows = min(self.batch_size, n_rows - start)
+            _forward(net, &X[start, 0], rows, &params[0], &acts[0])
+            for r in range(rows):
+                out = &acts[0] + net.block_at[last] + r * n_out
+                y = &Y[start + r, 0]
+                w = sample_weight[start + r] if weighted else 1.0
+                weight_sum += w
+                loss += w * _loss_and_delta(
+                    net.loss, net.output, y, out, &deltas[0], n_out, eps
+                )
+                for j in range(n_out):
+                    finite = finite and isfinite(out[j])
+                if score == ACCURACY and net.output == SOFTMAX:
+                    # the first largest of each row, as argmax
+                    best_j = best_y = 0
+                    for j in range(1, n_out):
+                        if out[j] > out[best_j]:
+                            best_j = j
+                        if y[j] > y[best_y]:
+                            best_y = j
+                    correct += w * (best_j == best_y)
+                elif score == ACCURACY:
+                    right = True
+                    for j in range(n_out):
+                        right = right and ((out[j] > 0.5) == (y[j] > 0.5))
+                    correct += w * right
+                elif score == R2:
+                    for j in range(n_out):
+                        residual[j] += w * (<double>y[j] - out[j]) ** 2
+                        spread[j] += w * (<double>y[j] - y_mean[j]) ** 2
+            start += rows
+    if not weight_sum:
+        return 0.0, NAN
+    loss = loss / weight_sum
+    if not finite or score == LOSS_ONLY:
+        return loss, NAN
+    if score == ACCURACY:
+        return loss, correct / weight_sum
+    if n_rows < 2:
+        return loss, NAN  # R^2 of one sample is undefined, as r2_score says
+    total = 0
+    for j in range(n_out):
+        # r2_score's force_finite: a constant target scores 1 when predicted
+        # exactly, 0 otherwise.
+        if spread[j] != 0:
+            value = 1 - residual[j] / spread[j]
+        else:
+            value = 1.0 if residual[j] == 0 else 0.0
+        total += value
+    return loss, total / n_out
+
+
 cdef inline floating _eps(floating like) noexcept nogil:
     """The machine epsilon of ``floating`` (log-loss's smallest probability)."""
     if floating is float:
@@ -693,12 +831,23 @@ cdef inline floating _eps(floating like) noexcept nogil:
         return 2.220446049250313e-16
 
 
+# Work (multiply-adds, and a batch's fixed cost in the same unit) between two
+# looks for a pending signal such as Ctrl-C: a look takes the GIL, about a
+# microsecond; this much work takes about a millisecond, so a Ctrl-C takes
+# effect within a few milliseconds whatever the batch size.
+cdef double SIGNAL_CHECK_WORK = 2.0 ** 20
+cdef double BATCH_OVERHEAD_WORK = 64
+
+
 cdef (Py_ssize_t, int) _train_epochs(
     Trainer self, const floating[:, ::1] X, const floating[:, ::1] Y,
     const floating[::1] sample_weight, bint weighted, floating[::1] params,
     Py_ssize_t[::1] order, object bit_generator, double[::1] loss_curve,
+    bint end_epochs,
 ):
-    """The epochs of :meth:`Trainer.train_epochs`, as ``_training``'s loop."""
+    """The epochs of :meth:`Trainer.train_epochs`, as ``_training``'s loop;
+    with ``end_epochs`` False, the epochs only (what ``_training`` does at
+    an epoch's end, Python does)."""
     cdef floating[::1] acts = self.acts, deltas = self.deltas
     cdef floating[::1] gathered = self.gathered
     cdef floating[::1] state_1 = self.state_1, state_2 = self.state_2
@@ -708,13 +857,14 @@ cdef (Py_ssize_t, int) _train_epochs(
     cdef Progress* progress = &self.progress
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
     cdef Py_ssize_t n_epochs = loss_curve.shape[0], n_params = params.shape[0]
-    cdef Py_ssize_t e = -1, start, n_rows
+    cdef Py_ssize_t e, start, n_rows, done = 0
     cdef double learning_rate = progress.learning_rate
     cdef double best_loss = progress.best_loss
     cdef double stalled = progress.no_improvement_count
     cdef double samples_seen = progress.samples_seen, adam_t = progress.adam_t
     cdef double batch_loss, batch_weight, loss_sum, weight_sum, epoch_loss
-    cdef double scale, penalty
+    cdef double scale, penalty, work = 0
+    cdef double batch_work = self.batch_size * net.n_coefs + BATCH_OVERHEAD_WORK
     cdef floating eps = _eps(<floating>0)
     cdef bint shuffled = bit_generator is not None
     cdef bitgen_t* bitgen = NULL
@@ -732,73 +882,89 @@ cdef (Py_ssize_t, int) _train_epochs(
         bitgen = <bitgen_t*>PyCapsule_GetPointer(bit_generator.capsule, "BitGenerator")
         lock = bit_generator.lock
 
-    with nogil:
-        for e in range(n_epochs):
-            loss_sum = 0
-            weight_sum = 0
-            scale = learning_rate if hyper.solver == SGD else 1.0
-            rows = NULL
-            if shuffled:
-                # Under the generator's lock, as NumPy draws: held for the
-                # draw only, so that fits in other threads sharing the
-                # generator (random_state=None) keep training meanwhile.
-                with gil:
-                    with lock:
-                        draw_permutation(bitgen, &order[0], n_samples)
-            start = 0
-            while start < n_samples:
-                n_rows = min(self.batch_size, n_samples - start)
+    try:
+        with nogil:
+            for e in range(n_epochs):
+                loss_sum = 0
+                weight_sum = 0
+                scale = learning_rate if hyper.solver == SGD else 1.0
+                rows = NULL
                 if shuffled:
-                    rows = &order[start]
-                batch_loss, batch_weight = _batch(
-                    net, &X[0, 0], n_features, &Y[0, 0], sw, rows, start,
-                    n_rows, &params[0], &grad[0], &acts[0], &deltas[0],
-                    &gathered[0] if shuffled else NULL, scale, eps,
-                )
-                if batch_weight:
-                    if hyper.solver == ADAM:
-                        adam_t += 1
-                    penalty = _step(
-                        net, hyper, &params[0], &grad[0], state,
-                        &state_2[0] if hyper.solver == ADAM else NULL, n_params,
-                        (scale / batch_weight) * hyper.alpha, adam_t, learning_rate,
+                    # Under the generator's lock, as NumPy draws: held for
+                    # the draw only, so that fits in other threads sharing
+                    # the generator (random_state=None) keep training.
+                    with gil:
+                        with lock:
+                            draw_permutation(bitgen, &order[0], n_samples)
+                start = 0
+                while start < n_samples:
+                    work += batch_work
+                    if work >= SIGNAL_CHECK_WORK:
+                        # Ctrl-C: its KeyboardInterrupt leaves here, with
+                        # the batches stepped so far (as in the Python loop).
+                        work = 0
+                        with gil:
+                            PyErr_CheckSignals()
+                    n_rows = min(self.batch_size, n_samples - start)
+                    if shuffled:
+                        rows = &order[start]
+                    batch_loss, batch_weight = _batch(
+                        net, &X[0, 0], n_features, &Y[0, 0], sw, rows, start,
+                        n_rows, &params[0], &grad[0], &acts[0], &deltas[0],
+                        &gathered[0] if shuffled else NULL, scale, eps,
                     )
-                    batch_loss = (
-                        batch_loss + 0.5 * hyper.alpha * penalty
-                    ) / batch_weight
-                loss_sum += batch_loss * batch_weight
-                weight_sum += batch_weight
-                start += self.batch_size
-            epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
-            samples_seen += n_samples
-            loss_curve[e] = epoch_loss
-            if not isfinite(epoch_loss):
-                status = DIVERGED
-                break
-            # SGD.end_epoch
-            if hyper.solver == SGD and hyper.schedule == INVSCALING:
-                learning_rate = hyper.learning_rate_init / pow(
-                    samples_seen + 1, hyper.power_t
-                )
-            # _training._update_plateau_count, on the training loss
-            stalled = stalled + 1 if epoch_loss > best_loss - hyper.tol else 0
-            if epoch_loss < best_loss:
-                best_loss = epoch_loss
-            if stalled > hyper.n_iter_no_change:
-                # solver.on_plateau()
-                if (
-                    hyper.solver == SGD and hyper.schedule == ADAPTIVE
-                    and learning_rate > 1e-6
-                ):
-                    learning_rate = learning_rate / 5.0
-                    stalled = 0
-                else:
-                    status = CONVERGED
+                    if batch_weight:
+                        if hyper.solver == ADAM:
+                            adam_t += 1
+                        penalty = _step(
+                            net, hyper, &params[0], &grad[0], state,
+                            &state_2[0] if hyper.solver == ADAM else NULL,
+                            n_params, (scale / batch_weight) * hyper.alpha, adam_t,
+                            learning_rate,
+                        )
+                        batch_loss = (
+                            batch_loss + 0.5 * hyper.alpha * penalty
+                        ) / batch_weight
+                    loss_sum += batch_loss * batch_weight
+                    weight_sum += batch_weight
+                    start += self.batch_size
+                epoch_loss = loss_sum / weight_sum if weight_sum else 0.0
+                samples_seen += n_samples
+                loss_curve[e] = epoch_loss
+                done += 1
+                if not end_epochs:
+                    continue
+                if not isfinite(epoch_loss):
+                    status = DIVERGED
                     break
-    progress.learning_rate, progress.best_loss = learning_rate, best_loss
-    progress.no_improvement_count = stalled
-    progress.samples_seen, progress.adam_t = samples_seen, adam_t
-    return e + 1, status
+                # SGD.end_epoch
+                if hyper.solver == SGD and hyper.schedule == INVSCALING:
+                    learning_rate = hyper.learning_rate_init / pow(
+                        samples_seen + 1, hyper.power_t
+                    )
+                # _training._update_plateau_count, on the training loss
+                stalled = stalled + 1 if epoch_loss > best_loss - hyper.tol else 0
+                if epoch_loss < best_loss:
+                    best_loss = epoch_loss
+                if stalled > hyper.n_iter_no_change:
+                    # solver.on_plateau()
+                    if (
+                        hyper.solver == SGD and hyper.schedule == ADAPTIVE
+                        and learning_rate > 1e-6
+                    ):
+                        learning_rate = learning_rate / 5.0
+                        stalled = 0
+                    else:
+                        status = CONVERGED
+                        break
+    finally:
+        # Also when interrupted: the state of the epochs done, and the
+        # solver's of every step taken.
+        progress.learning_rate, progress.best_loss = learning_rate, best_loss
+        progress.no_improvement_count = stalled
+        progress.samples_seen, progress.adam_t = samples_seen, adam_t
+        self.epochs_run = done
+    return done, status
 
 
 def adam_step(
