@@ -215,11 +215,13 @@ class Epochs:
         self.bit_generator = random_state._bit_generator if shuffled else None
 
     def _read_solver(self):
-        """The solver's scalars after the kernel's steps (its vectors are
-        updated in place)."""
-        self.solver.learning_rate = self.trainer.learning_rate
+        """Set the solver's scalars after the kernel's steps (its vectors are
+        updated in place); return the trainer's progress."""
+        progress = self.trainer.progress
+        self.solver.learning_rate = progress["learning_rate"]
         if isinstance(self.solver, Adam):
-            self.solver.t = self.trainer.adam_t
+            self.solver.t = progress["adam_t"]
+        return progress
 
     def run_epoch(self):
         """One epoch at the solver's current learning rate; its loss."""
@@ -262,9 +264,11 @@ class Epochs:
         """
         trainer = self.trainer
         trainer.stop_rule(alpha=alpha, tol=tol, n_iter_no_change=n_iter_no_change)
-        trainer.best_loss = history.best_loss
-        trainer.no_improvement_count = history.no_improvement_count
-        trainer.samples_seen = history.t
+        trainer.resume(
+            best_loss=history.best_loss,
+            no_improvement_count=history.no_improvement_count,
+            samples_seen=history.t,
+        )
         loss_curve = np.empty(epochs, np.float64)
         status = None
         try:
@@ -278,13 +282,13 @@ class Epochs:
             )
         finally:
             # Also after a Ctrl-C, so that an interrupted fit's state is whole.
+            progress = self._read_solver()
             ran = trainer.epochs_run
             history.n_iter += ran
-            history.t = trainer.samples_seen
+            history.t = progress["samples_seen"]
             history.loss_curve.extend(loss_curve[:ran].tolist())
-            history.best_loss = trainer.best_loss
-            history.no_improvement_count = trainer.no_improvement_count
-            self._read_solver()
+            history.best_loss = progress["best_loss"]
+            history.no_improvement_count = progress["no_improvement_count"]
         return {
             kernel.Status.RAN: None,
             kernel.Status.CONVERGED: "plateau",

@@ -476,16 +476,16 @@ cdef class Trainer:
     dtype, which fix the buffers it allocates. :meth:`use_sgd` or
     :meth:`use_adam` give it a solver (hyperparameters and the solver's own
     state vectors, updated in place), :meth:`stop_rule` the penalty and the
-    plateau rule; the progress (``learning_rate``, ``best_loss``,
-    ``no_improvement_count``, ``samples_seen``, ``adam_t``) is read and
-    written as attributes. :meth:`train_epochs` runs epochs,
+    plateau rule, :meth:`resume` a fit's history; :attr:`progress` reads
+    the learning rate, the best loss, the plateau count, the samples seen and
+    Adam's step count back. :meth:`train_epochs` runs epochs,
     :meth:`loss_and_gradient` computes one batch, as
     ``Network.loss_and_gradient``.
     """
 
     cdef Net net
     cdef Hyper hyper
-    cdef Progress progress
+    cdef Progress current
     cdef readonly Py_ssize_t batch_size
     cdef readonly object dtype
     cdef bint single              # float32
@@ -541,7 +541,7 @@ cdef class Trainer:
         self.no_weights = np.ones(1, self.dtype)
         self.hyper.tol = 0
         self.hyper.n_iter_no_change = INFINITY
-        self.progress.best_loss = INFINITY
+        self.current.best_loss = INFINITY
 
     def __dealloc__(self):
         free(self.net.units)
@@ -558,7 +558,7 @@ cdef class Trainer:
         self.hyper.nesterov = nesterov
         self.hyper.schedule = schedule
         self.hyper.power_t = power_t
-        self.progress.learning_rate = learning_rate
+        self.current.learning_rate = learning_rate
         self.state_1 = np.empty(0, self.dtype) if velocity is None else velocity
         self.state_2 = np.empty(0, self.dtype)
         self.solver_set = True
@@ -575,8 +575,8 @@ cdef class Trainer:
         self.hyper.beta_2 = beta_2
         self.hyper.epsilon = epsilon
         self.hyper.schedule = CONSTANT
-        self.progress.learning_rate = learning_rate
-        self.progress.adam_t = t
+        self.current.learning_rate = learning_rate
+        self.current.adam_t = t
         self.state_1 = first_moment
         self.state_2 = second_moment
         self.solver_set = True
@@ -591,44 +591,35 @@ cdef class Trainer:
     @property
     def learning_rate(self):
         """The solver's current learning rate."""
-        return self.progress.learning_rate
+        return self.current.learning_rate
 
     @learning_rate.setter
     def learning_rate(self, double value):
-        self.progress.learning_rate = value
+        self.current.learning_rate = value
+
+    def resume(
+        self, *, double best_loss, Py_ssize_t no_improvement_count,
+        Py_ssize_t samples_seen,
+    ):
+        """Continue a fit's history: the best training loss (the plateau's
+        reference), the epochs in a row without improvement by ``tol`` and
+        the samples seen (the ``invscaling`` schedule's ``t``)."""
+        self.current.best_loss = best_loss
+        self.current.no_improvement_count = no_improvement_count
+        self.current.samples_seen = samples_seen
 
     @property
-    def best_loss(self):
-        """The best training loss seen (the plateau's reference)."""
-        return self.progress.best_loss
-
-    @best_loss.setter
-    def best_loss(self, double value):
-        self.progress.best_loss = value
-
-    @property
-    def no_improvement_count(self):
-        """Epochs in a row without improvement by ``tol``."""
-        return int(self.progress.no_improvement_count)
-
-    @no_improvement_count.setter
-    def no_improvement_count(self, Py_ssize_t value):
-        self.progress.no_improvement_count = value
-
-    @property
-    def samples_seen(self):
-        """Training samples seen, over every epoch (the ``invscaling``
-        schedule's ``t``)."""
-        return int(self.progress.samples_seen)
-
-    @samples_seen.setter
-    def samples_seen(self, Py_ssize_t value):
-        self.progress.samples_seen = value
-
-    @property
-    def adam_t(self):
-        """Adam's step count."""
-        return int(self.progress.adam_t)
+    def progress(self):
+        """The progress as a dict: ``learning_rate``, ``best_loss``,
+        ``no_improvement_count``, ``samples_seen``, ``adam_t`` (Adam's step
+        count)."""
+        return {
+            "learning_rate": self.current.learning_rate,
+            "best_loss": self.current.best_loss,
+            "no_improvement_count": int(self.current.no_improvement_count),
+            "samples_seen": int(self.current.samples_seen),
+            "adam_t": int(self.current.adam_t),
+        }
 
     def train_epochs(
         self, X, Y, sample_weight, params, bit_generator, double[::1] loss_curve,
@@ -854,7 +845,7 @@ cdef (Py_ssize_t, int) _train_epochs(
     cdef floating[::1] grad = self.grad
     cdef Net* net = &self.net
     cdef Hyper* hyper = &self.hyper
-    cdef Progress* progress = &self.progress
+    cdef Progress* progress = &self.current
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
     cdef Py_ssize_t n_epochs = loss_curve.shape[0], n_params = params.shape[0]
     cdef Py_ssize_t e, start, n_rows, done = 0
