@@ -173,9 +173,13 @@ class Unit:
     hidden : bool
         Whether it may be a hidden unit (element-wise: the compiled loop
         takes a hidden layer's derivative over its whole block at once).
-    onnx : tuple of (str, dict) or None
-        The ONNX operator applied after a layer's ``MatMul``/``Add`` and its
-        attributes; None for the identity (nothing to apply).
+    onnx : tuple of (str, dict), callable or None
+        What ONNX export applies after a layer's ``MatMul``/``Add``: an
+        operator and its attributes; or, for a unit onnxruntime has no
+        operator for in both precisions, ``onnx(graph, z, proto, dtype)``
+        adding the nodes (``graph.node(op, inputs, **attributes)``,
+        ``graph.constant(name, array, proto)``) and returning the output's
+        name; None for the identity (nothing to apply).
     spread : float
         The spread ``s`` of a hidden unit's input under
         ``init="spread_uniform"`` (see ``Network.initialize``).

@@ -175,9 +175,11 @@ class _Graph:
                 bias = model.intercepts_[i].reshape(1, -1)
                 z = self.node("Add", [z, self.constant("intercept", bias, proto)])
             name = model.out_activation_ if i == n_layers - 1 else model.activation
-            onnx = get_unit(name).onnx  # (operator, attributes); None: identity
+            onnx = get_unit(name).onnx  # see _activations.Unit
             if name == "logistic" and i == n_layers - 1:
                 z = self.logistic(z, proto)
+            elif callable(onnx):
+                z = onnx(self, z, proto, dtype)
             elif onnx is not None:
                 z = self.node(onnx[0], [z], **onnx[1])
             activations = z

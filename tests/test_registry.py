@@ -114,32 +114,50 @@ def test_solver_and_schedule_codes_match_the_python_names():
     assert {m.name.lower() for m in _fast.kernel.Schedule} == schedules.options
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("name", sorted(UNITS))
-def test_every_unit_says_how_onnx_computes_it(name):
-    # Each unit's ONNX operator, run alone by onnxruntime, computes the unit;
-    # a unit that exports as nothing (None) must change nothing.
+def test_every_unit_says_how_onnx_computes_it(name, dtype):
+    # Each unit's ONNX nodes, run alone by onnxruntime in both precisions
+    # (a model keeps the dtype it was fitted in), compute the unit; a unit
+    # that exports as nothing (None) must change nothing.
     unit = UNITS[name]
-    z = np.random.RandomState(4).normal(scale=2.0, size=(6, 3)).astype(np.float32)
+    z = np.random.RandomState(4).normal(scale=2.0, size=(6, 3)).astype(dtype)
     expected = z.copy()
     unit.forward(expected)
     if unit.onnx is None:
         np.testing.assert_array_equal(expected, z)
         return
-    onnx = pytest.importorskip("onnx")
+    pytest.importorskip("skl2onnx")
     onnxruntime = pytest.importorskip("onnxruntime")
-    from onnx import TensorProto, helper
+    from onnx import checker, helper
+    from skl2onnx.common._container import ModelComponentContainer
+    from skl2onnx.common._topology import Scope
 
-    op, attributes = unit.onnx
+    from sklearn_backprop.onnx import _Graph, _proto_dtype
+
+    proto = _proto_dtype(np.dtype(dtype))
+    container = ModelComponentContainer(target_opset=None)
+    graph = _Graph(Scope("unit"), container)
+    if callable(unit.onnx):
+        output = unit.onnx(graph, "z", proto, np.dtype(dtype))
+    else:
+        op, attributes = unit.onnx
+        output = graph.node(op, ["z"], **attributes)
+    graph.node("Identity", [output], "a")
     tensor = [None, z.shape[1]]
-    graph = helper.make_graph(
-        [helper.make_node(op, ["z"], ["a"], **attributes)],
-        "unit",
-        [helper.make_tensor_value_info("z", TensorProto.FLOAT, tensor)],
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, tensor)],
+    model = helper.make_model(
+        helper.make_graph(
+            container.nodes,
+            "unit",
+            [helper.make_tensor_value_info("z", proto, tensor)],
+            [helper.make_tensor_value_info("a", proto, tensor)],
+            container.initializers,
+        )
     )
-    model = helper.make_model(graph)
-    onnx.checker.check_model(model)
+    checker.check_model(model)
     session = onnxruntime.InferenceSession(model.SerializeToString())
     (got,) = session.run(None, {"z": z})
-    # float32 operators of onnxruntime against NumPy's: a few ulps apart.
-    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    # onnxruntime's operators against NumPy's: a few ulps apart (relative to
+    # values of order one, hence the same absolute tolerance near zero).
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got, expected, rtol=tol, atol=tol)
