@@ -14,6 +14,15 @@ a buffer shaped like ``a`` that it may overwrite. Nothing here allocates an
 array the size of a layer. The caller silences floating-point overflow once
 around its loop (see ``_network.quiet_floating_point``): ``exp`` overflowing
 to ``inf`` is exactly the limit the sigmoid needs, not an error.
+
+To add a unit: its :class:`Unit` here (NumPy and array API arithmetic, ONNX
+export), its code in ``_fast/_loop.pxd`` and its arithmetic in
+``_fast/_loop.pyx`` (``_unit`` and ``_derivative``). Nothing else needs to
+change: parameter validation, the docstrings, the engines and the tests
+(``tests/test_engines.py``, ``test_gradients.py``, ``test_registry.py``)
+read this registry. (Names appear elsewhere only where a unit is treated
+specially: the estimators' choice of output unit, the saturation diagnostic
+of the logistic and tanh units, the default ``init`` of the logistic one.)
 """
 
 from collections.abc import Callable
