@@ -60,7 +60,6 @@ sphinx_gallery_conf = {
     # code to the API reference.
     "doc_module": ("sklearn_backprop",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"sklearn_backprop": None},
     "remove_config_comments": True,
     "show_memory": False,
     # The timing pages load jQuery and DataTables from CDNs, and tell a reader

@@ -113,10 +113,10 @@ plt.show()
 # Without a hidden layer, the boundary is a line whatever the data: right for
 # the linearly separable set, too simple for the moons and the circles.
 # Two hidden units can bend it: on the circles they cut out a wedge, though on
-# the moons they settle on the same line as no hidden layer. (On the circles
-# their fit warns ``SaturationWarning``: to cut the wedge sharply the two units
-# grew steep, and on most points they sit within 1e-3 of 0 or 1, where they
-# no longer learn; ``saturation_`` holds the share.) Eight follow the
+# the moons they settle on the same line as no hidden layer. (On the circles,
+# to cut the wedge sharply the two units grew steep, and on most points they
+# sit within 1e-3 of 0 or 1; ``saturation_`` holds the share. Training put
+# them there, from unsaturated starts, so ``fit`` does not warn.) Eight follow the
 # moons and close around the inner circle.
 #
 # Two layers of 32 sigmoid units fit the moons and the circles. Started as

@@ -6,13 +6,14 @@ Two ways to take a fitted model out of the Python session that trained it.
 
 * **ONNX** turns the model into a graph of standard operators that
   `onnxruntime <https://onnxruntime.ai>`_ runs from C, C++, C#, Java,
-  JavaScript or Python, without scikit-learn. ``import sklearn_backprop.onnx``
-  teaches `skl2onnx <https://onnx.ai/sklearn-onnx/>`_ our two estimators,
-  alone or inside a pipeline.
+  JavaScript or Python, without scikit-learn.
+  `skl2onnx <https://onnx.ai/sklearn-onnx/>`_ converts our two estimators,
+  alone or inside a pipeline, once the ``onnx`` extra is installed.
 * **skops** saves the model itself in a format that, unlike pickle, does not
   run arbitrary code when loaded: you say which types you trust.
 
-Both need the optional extras: ``pip install "sklearn-backprop[onnx]" skops``.
+Both need optional packages, installed from the root of a clone of the
+repository: ``pip install ".[onnx]" skops``.
 """
 
 # %%
@@ -44,12 +45,11 @@ print(f"R^2 on the test set: {model.score(X_test, y_test):.3f}")
 # --------------
 # ``to_onnx`` reads the input's type and width from one row. ONNX runtimes
 # are mostly used with float32 inputs; the network still computes in the
-# precision it was fitted in (float64 here), as ``predict`` does. Importing
-# ``sklearn_backprop.onnx`` registers our converters with skl2onnx.
+# precision it was fitted in (float64 here), as ``predict`` does. No import
+# of ours is needed: sklearn_backprop registers its converters with skl2onnx
+# as soon as skl2onnx is imported.
 import onnxruntime
 import skl2onnx
-
-import sklearn_backprop.onnx  # registers the converters
 
 X_test32 = X_test.astype(np.float32)
 onx = skl2onnx.to_onnx(model, X_test32[:1])

@@ -14,8 +14,8 @@ of one machine to many machines. Three ways to use it with our estimators:
 
 Here the "cluster" is a :class:`distributed.LocalCluster` in this process; a
 real one is a ``Client("scheduler-address:8786")`` away, and the rest of the
-code stays the same. Install the extra with
-``pip install "sklearn-backprop[dask]"``.
+code stays the same. Install the extra from the root of a clone of the
+repository with ``pip install ".[dask]"``.
 """
 
 # %%

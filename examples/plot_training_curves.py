@@ -107,8 +107,8 @@ best_epoch = 1 + clf.validation_scores_.index(clf.best_validation_score_)
 print(f"stopped after {clf.n_iter_} epochs; best epoch {best_epoch}")
 print(f"held-out accuracy of the kept weights: {clf.score(X_val, y_val):.3f}")
 
+# The display marks the kept epoch with a dash-dotted line.
 display = LossCurveDisplay.from_estimator(clf, name="adam, early stopping")
-display.score_ax_.axvline(best_epoch, color="grey", linewidth=1)
 display.ax_.set_yscale("log")
-display.ax_.set_title("Early stopping keeps the best epoch's weights (grey line)")
+display.ax_.set_title("Early stopping keeps the best epoch's weights")
 plt.show()

@@ -41,7 +41,8 @@ X_train, X_val, y_train, y_val = train_test_split(
 # The network asks for ``X_val`` and ``y_val`` (``set_fit_request``); the
 # pipeline transforms ``X_val`` with the scaler fitted on ``X_train``. The
 # same network, given the untransformed ``X_val`` directly, scores data it
-# has never seen the like of.
+# has never seen the like of, and its fit says so: a ``UserWarning`` (printed
+# below) that ``X_val`` lies far from ``X``, pointing at ``transform_input``.
 def make_network():
     return BackpropClassifier(max_iter=60, tol=0, random_state=0)
 

@@ -8,7 +8,9 @@ once per fit on the host back with :func:`to_host`.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn import get_config
+from sklearn.externals.array_api_compat import array_namespace
 from sklearn.utils._array_api import (
     _is_numpy_namespace,
     _max_precision_float_dtype,
@@ -29,8 +31,18 @@ def device_namespace(X):
 
 
 def all_finite(array):
-    """Whether every number of ``array`` (of any namespace) is finite."""
-    xp, _ = get_namespace(array)
+    """Whether every number of ``array`` (of any namespace) is finite.
+
+    Asked in the array's own namespace whatever the dispatch setting: a model
+    fitted on a device may be copied or loaded with dispatch off, where
+    ``get_namespace`` would hand a device array to NumPy.
+    """
+    if isinstance(array, np.ndarray):
+        return bool(np.all(np.isfinite(array)))
+    try:
+        xp = array_namespace(array)
+    except TypeError:  # not an array (a damaged file's list, say)
+        return bool(np.all(np.isfinite(array)))
     return bool(xp.all(xp.isfinite(array)))
 
 
@@ -57,6 +69,9 @@ def follow(array, X):
         return None
     xp, _, device = get_namespace_and_device(X)
     if _is_numpy_namespace(xp):
+        if not (isinstance(array, np.ndarray) or sp.issparse(array)):
+            # From another library (a validation set, say): to the host.
+            array = to_host(array)
         return array.astype(X.dtype, copy=False)
     source_xp, _ = get_namespace(array)
     dtype_name = "float32" if X.dtype == xp.float32 else "float64"

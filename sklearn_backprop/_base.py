@@ -7,11 +7,16 @@ are encoded, which output unit they need and how a validation set is scored.
 """
 
 import copy
+import re
+import warnings
 from abc import ABCMeta, abstractmethod
 from functools import partial
 from numbers import Integral, Real
+from os import environ
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -19,8 +24,10 @@ from sklearn.utils._array_api import (
     _estimator_with_converted_arrays,
     check_same_namespace,
     get_namespace,
+    move_estimator_to,
 )
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
@@ -29,7 +36,7 @@ from sklearn.utils.validation import (
 )
 
 from ._activations import HIDDEN_UNITS
-from ._array_api import float_dtypes, follow, follow_precisely, to_host
+from ._array_api import all_finite, float_dtypes, follow, follow_precisely, to_host
 from ._callbacks import (
     CallbackListener,
     CallbackSupportMixin,
@@ -47,13 +54,13 @@ from ._training import (
     VerboseListener,
     train_lbfgs,
     train_stochastic,
+    warn_interrupted_end,
 )
 
-# The API page of each estimator in the hosted documentation.
-DOC_LINK_TEMPLATE = (
-    "https://sklearn-backprop.readthedocs.io/en/latest/generated/"
-    "{estimator_module}.{estimator_name}.html"
-)
+# The address of a hosted copy of the documentation (docs/_build/html), for
+# the notebook HTML repr's links. There is no official host: unset, the repr
+# links nowhere.
+DOCS_URL_VARIABLE = "SKLEARN_BACKPROP_DOCS_URL"
 
 
 class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -66,7 +73,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # shows its description from the class docstring, as scikit-learn's own
     # estimators do; it does so only for classes of `_doc_link_module`.
     _doc_link_module = "sklearn_backprop"
-    _doc_link_template = DOC_LINK_TEMPLATE
+
+    @property
+    def _doc_link_template(self):
+        """The API page of the estimator in the copy of the documentation at
+        $SKLEARN_BACKPROP_DOCS_URL; empty (no link) when it is unset."""
+        docs_url = environ.get(DOCS_URL_VARIABLE, "").rstrip("/")
+        if not docs_url:
+            return ""
+        return docs_url + "/generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
@@ -134,6 +149,16 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _fitted_target_encoder(self):
         """The encoder of the last fit, from the fitted attributes."""
+
+    def _continue_target_encoder(self, encoder, y, sample_weight, incremental):
+        """The encoder a warm start or ``partial_fit`` call continues with
+        (here the fitted one); see :meth:`_rescale_output`."""
+        return encoder
+
+    def _rescale_output(self, network, old, new):
+        """Adapt ``network``'s output layer to an encoder changed from ``old``
+        to ``new`` by :meth:`_continue_target_encoder`, keeping its
+        predictions."""
 
     @abstractmethod
     def _encode_targets(self, encoder, y):
@@ -247,7 +272,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 estimator=self, X=X, y=y, metadata=task_metadata(sample_weight)
             )
         if continuing:
-            encoder = self._fitted_target_encoder()
+            fitted_encoder = self._fitted_target_encoder()
+            encoder = self._continue_target_encoder(
+                fitted_encoder, y, to_host(sample_weight), incremental
+            )
         else:
             encoder = self._fit_target_encoder(y, to_host(sample_weight), classes)
         Y = self._encode(encoder, y, X)
@@ -261,12 +289,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
+            self._rescale_output(network, fitted_encoder, encoder)
             history = self._fitted_history()
             if not incremental:
-                # A warm start is a new run: its plateau count and its best
-                # validation score start afresh (unlike MLP, which may stop a
-                # warm-started fit after one epoch).
+                # A warm start is a new run: its plateau count, its best loss
+                # and its best validation score start afresh (unlike MLP,
+                # which may stop a warm-started fit after one epoch); on new
+                # data the loss may start far above the earlier fit's best.
                 history.no_improvement_count = 0
+                history.best_loss = np.inf
                 history.best_validation_score = None
         else:
             network.initialize(self._init(), random_state)
@@ -276,8 +307,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X, Y, sample_weight, validation = self._validation_split(
             X, Y, y, sample_weight, validation_data, encoder, random_state, incremental
         )
+        initial_saturation = self._saturation(X, network)
         if validation is not None and history.validation_scores is None:
             history.validation_scores, history.validation_loss_curve = [], []
+            history.validation_epochs = []
         listeners = [VerboseListener()] if self.verbose else []
         if task is not None and has_callbacks(self):
             listeners.append(
@@ -334,24 +367,36 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
 
         self._store_fit(network, history, encoder, solver)
-        self.saturation_ = hidden_saturation(
+        self.saturation_ = self._saturation(X, network)
+        warn_if_saturated(
+            to_host(self.saturation_), to_host(initial_saturation), stacklevel=4
+        )
+        if task is not None:
+            X, y, sample_weight = fit_data
+            try:
+                task.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=task_metadata(sample_weight),
+                    reconstruction_attributes={},
+                )
+            except KeyboardInterrupt:
+                # The model is trained and stored: Ctrl-C while callbacks
+                # wrap up keeps it, as Ctrl-C during training does.
+                warn_interrupted_end(stacklevel=4)
+        return self
+
+    def _saturation(self, X, network):
+        """The saturated share of each hidden layer of ``network`` on ``X``
+        (its weights as they are now)."""
+        return hidden_saturation(
             X,
             network.coefs,
             network.intercepts if self.fit_intercept else None,
             self.activation,
             network.output_activation,
         )
-        warn_if_saturated(to_host(self.saturation_), stacklevel=4)
-        if task is not None:
-            X, y, sample_weight = fit_data
-            task.call_on_fit_task_end(
-                estimator=self,
-                X=X,
-                y=y,
-                metadata=task_metadata(sample_weight),
-                reconstruction_attributes={},
-            )
-        return self
 
     def _callback_listener(self, task, network, history, encoder, validation, fit_data):
         """Forward each epoch to scikit-learn's callbacks, with the validation
@@ -436,6 +481,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 follow(array, X)
                 for array in (validation.X, validation.y, validation.sample_weight)
             )
+            _warn_if_scaled_apart(X, validation.X)
             return X, Y, sample_weight, validation
         if not self.early_stopping or incremental or self.solver == "lbfgs":
             # L-BFGS does not stop early: holding data out would only waste it.
@@ -477,12 +523,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
         validated like the training data (same features, same classes)."""
         X_val, y_val, sw_val = validation_data
-        X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
-        if sw_val is not None:
-            sw_val = _check_sample_weight(
-                sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
-            )
-        Y_val = self._encode(encoder, y_val, X_val)
+        try:
+            X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
+            if sw_val is not None:
+                sw_val = _check_sample_weight(
+                    sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
+                )
+            Y_val = self._encode(encoder, y_val, X_val)
+        except (ValueError, TypeError) as error:
+            raise _about_validation_set(error) from error
         score = partial(self._encoded_score, encoder)
         return Validation(X_val, Y_val, sw_val, score, y_val, self._score_name)
 
@@ -513,10 +562,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if history.validation_scores is None:
             self.validation_scores_ = None
             self.validation_loss_curve_ = None
+            self.validation_epochs_ = None
             self.best_validation_score_ = None
         else:
             self.validation_scores_ = list(history.validation_scores)
             self.validation_loss_curve_ = list(history.validation_loss_curve)
+            self.validation_epochs_ = list(history.validation_epochs)
             self.best_validation_score_ = history.best_validation_score
 
     def _fitted_history(self):
@@ -525,12 +576,65 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             loss_curve=list(self.loss_curve_),
             validation_scores=_copy_or_none(self.validation_scores_),
             validation_loss_curve=_copy_or_none(self.validation_loss_curve_),
+            validation_epochs=_copy_or_none(self.validation_epochs_),
             best_loss=self.best_loss_,
             best_validation_score=self.best_validation_score_,
             no_improvement_count=self._no_improvement_count,
             n_iter=self.n_iter_,
             t=self.t_,
         )
+
+    # -- loading -----------------------------------------------------------
+
+    def __setstate__(self, state):
+        """Restore a pickled (or skops-loaded, or copied) estimator, checking
+        that its fitted state makes a model: weights that chain from
+        ``n_features_in_`` to ``n_outputs_``, all finite. A damaged or edited
+        file is refused here, not turned into garbage predictions."""
+        super().__setstate__(state)
+        if "coefs_" in self.__dict__:
+            problem = self._fitted_state_problem()
+            if problem is not None:
+                raise ValueError(
+                    f"The {type(self).__name__} being loaded has an invalid fitted "
+                    f"state: {problem}. The file is damaged or was edited: load "
+                    "another copy, or fit the model again."
+                )
+
+    def _fitted_state_problem(self):
+        """What is wrong with the fitted state, or None."""
+        coefs, intercepts = self.coefs_, self.intercepts_
+        if not isinstance(coefs, list) or not isinstance(intercepts, list):
+            return "coefs_ and intercepts_ must be lists of arrays"
+        if len(coefs) != self.n_layers_ - 1 or len(intercepts) != len(coefs):
+            return (
+                f"{len(coefs)} weight matrices and {len(intercepts)} bias "
+                f"vectors for n_layers_={self.n_layers_}"
+            )
+        fan_in = self.n_features_in_
+        for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
+            if len(coef.shape) != 2 or coef.shape[0] != fan_in:
+                return (
+                    f"coefs_[{i}] has shape {tuple(coef.shape)} where "
+                    f"({fan_in}, n_units) is needed"
+                )
+            fan_in = coef.shape[1]
+            if tuple(intercept.shape) != (fan_in,):
+                return (
+                    f"intercepts_[{i}] has shape {tuple(intercept.shape)} "
+                    f"where ({fan_in},) is needed"
+                )
+        if fan_in != self.n_outputs_:
+            return (
+                f"the last layer has {fan_in} units, not n_outputs_={self.n_outputs_}"
+            )
+        arrays = [(f"coefs_[{i}]", c) for i, c in enumerate(coefs)]
+        arrays += [(f"intercepts_[{i}]", b) for i, b in enumerate(intercepts)]
+        arrays += [(name, getattr(self, name)) for name in self._target_arrays]
+        for name, array in arrays:
+            if not all_finite(array):
+                return f"{name} holds values that are not finite (NaN or inf)"
+        return None
 
     # -- predicting --------------------------------------------------------
 
@@ -544,6 +648,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         computed by the engine of ``X``'s namespace (``method``: the public
         method calling, for error messages)."""
         check_is_fitted(self)
+        if not get_config()["array_api_dispatch"] and not isinstance(
+            self._first_coef, np.ndarray
+        ):
+            # Fitted on another library's arrays, used with dispatch off: the
+            # model computes on the host, in NumPy, as scikit-learn's linear
+            # models then do (X is converted to NumPy by validation).
+            return move_estimator_to(self, np, "cpu")._forward(X, method)
         check_same_namespace(X, self, attribute="_first_coef", method=method)
         X = validate_data(
             self,
@@ -628,6 +739,58 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
             "sample_weight_val was passed to fit without X_val and y_val: it "
             "weights the validation set, so pass X_val and y_val too."
         )
+
+
+# How far (in X's standard deviations) X_val's column means may lie from X's,
+# and how many times X's spread theirs may have, before X_val is taken to be
+# on another scale: a random split's columns stay within a fraction of one.
+SCALED_APART = 10.0
+
+
+def _column_moments(X):
+    """Column means and standard deviations of ``X`` (dense of any namespace,
+    or sparse), as NumPy arrays."""
+    if sp.issparse(X):
+        mean, variance = mean_variance_axis(X, axis=0)
+        return mean, np.sqrt(variance)
+    xp, _ = get_namespace(X)
+    return to_host(xp.mean(X, axis=0)), to_host(xp.std(X, axis=0))
+
+
+def _warn_if_scaled_apart(X, X_val):
+    """Warn when ``X_val``'s columns lie far from ``X``'s: most often X_val
+    skipped a Pipeline's preprocessing, and its scores (and early stopping's
+    choice of epoch) then mean nothing. Cheap: column moments, once a fit."""
+    # (Values near float64's limits overflow the moments to inf: far apart.)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        mean, std = _column_moments(X)
+        val_mean, val_std = _column_moments(X_val)
+        shift = np.abs(val_mean - mean) / std
+        spread = val_std / std
+    apart = np.flatnonzero(
+        (std > 0) & ((shift > SCALED_APART) | (spread > SCALED_APART))
+    )
+    if apart.size:
+        j = apart[0]
+        warnings.warn(
+            f"X_val lies far from X in {apart.size} of {X.shape[1]} columns (column "
+            f"{j}: mean {val_mean[j]:.4g} and standard deviation {val_std[j]:.4g}, "
+            f"against X's {mean[j]:.4g} and {std[j]:.4g}): were they transformed "
+            "alike? In a Pipeline, the earlier steps transform X_val only with "
+            'Pipeline(..., transform_input=["X_val"]) and '
+            "set_fit_request(X_val=True, y_val=True). Otherwise the validation "
+            "scores, and the epoch early stopping keeps, mean little.",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def _about_validation_set(error):
+    """``error``, raised by validating the validation set with the training
+    data's checks, naming what the user passed: ``X_val``, ``y_val`` and
+    ``sample_weight_val`` where the checks say ``X``, ``y``, ``sample_weight``."""
+    message = re.sub(r"(?<![\w.])(X|y|sample_weight)(?!\w)", r"\1_val", str(error))
+    return type(error)(f"In the validation set: {message}")
 
 
 def _copy_or_none(values):

@@ -185,6 +185,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
             Every class of the whole data set. Required on the first call;
             ``y`` need not contain them all.
 
+        Notes
+        -----
+        ``n_iter_`` counts the epochs of the last ``fit`` and one more for
+        each ``partial_fit`` call since (from 0 without a ``fit``: the number
+        of calls), as ``loss_curve_`` has one entry per epoch; scikit-learn's
+        MLP sets ``n_iter_`` to 1 after every ``partial_fit`` call.
+
         Returns
         -------
         self : BackpropClassifier
@@ -201,6 +208,13 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         >>> clf.classes_.tolist(), clf.n_iter_
         (['a', 'b'], 2)
         """
+        if classes is not None and np.ndim(classes) != 1:
+            raise ValueError(
+                "classes must be a 1-D array-like of every class label, e.g. "
+                f"classes=np.unique(y_all); got one of shape {np.shape(classes)}. "
+                "(For a multilabel y, pass its label columns: "
+                "classes=range(n_labels).)"
+            )
         first_call = not hasattr(self, "classes_")
         if first_call and classes is None:
             raise ValueError(

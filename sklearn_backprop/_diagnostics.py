@@ -23,7 +23,8 @@ SATURATION_TOLERANCE = 1e-3
 # Rows of the training data the diagnostic looks at, at most: enough for a
 # share to two decimals, and a forward pass that costs little beside a fit.
 SATURATION_ROWS = 1000
-# Warn when more than this share of a layer's activations is saturated.
+# Warn when more than this share of a layer's activations is saturated, both
+# before and after a fit (see warn_if_saturated).
 SATURATION_WARNING_SHARE = 0.5
 
 
@@ -95,19 +96,37 @@ def _hidden_saturation(X, coefs, intercepts, activation):
     )
 
 
-def warn_if_saturated(saturation, stacklevel=2):
-    """Warn :class:`SaturationWarning` when a layer is mostly saturated."""
-    for layer, share in enumerate(saturation, start=1):
-        if share > SATURATION_WARNING_SHARE:
+def warn_if_saturated(saturation, initial_saturation, stacklevel=2):
+    """Warn :class:`SaturationWarning` when a layer is mostly saturated and
+    was so before this fit trained it.
+
+    A layer that training drove into saturation has found sharp boundaries:
+    its steps are where the data wants them, and the scores are usually fine
+    (weakly penalised fits on standardised data do this). A layer saturated
+    by the weights it started from and still saturated after training is
+    stuck: the inputs' scale (or the initial weights) put most units on their
+    flat parts, where no gradient reached them to move them off. That is the
+    saturation that costs accuracy, and the one this warns about.
+
+    Parameters
+    ----------
+    saturation, initial_saturation : ndarray of shape (n_hidden_layers,)
+        Each layer's saturated share after the fit and at its start, on the
+        same rows (NaN for units that do not saturate).
+    """
+    for layer, (share, initial) in enumerate(
+        zip(saturation, initial_saturation, strict=True), start=1
+    ):
+        if share > SATURATION_WARNING_SHARE and initial > SATURATION_WARNING_SHARE:
             warnings.warn(
                 f"{share:.0%} of the activations of hidden layer {layer} are "
                 "saturated on the training data (within 1e-3 of the unit's "
-                "limits): there they pass almost no gradient and no longer "
-                "learn, and the output changes in steps, or barely with X. If "
-                "the scores are poor: scale X (StandardScaler; "
-                "QuantileTransformer or a log for heavy-tailed features), lower "
-                "learning_rate_init, raise alpha, or use fewer hidden units. "
-                "saturation_ holds the share of each layer.",
+                f"limits), and {initial:.0%} were before this fit trained them: "
+                "there they pass almost no gradient, so they never learned, "
+                "and the output changes in steps, or barely with X. Scale X "
+                "(StandardScaler; QuantileTransformer or a log for heavy-tailed "
+                "features), lower learning_rate_init, raise alpha, or use fewer "
+                "hidden units. saturation_ holds the share of each layer.",
                 SaturationWarning,
                 stacklevel=stacklevel + 1,
             )

@@ -5,6 +5,7 @@ only, so importing the package never needs it.
 """
 
 import numpy as np
+from sklearn.model_selection._search import BaseSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
@@ -32,9 +33,19 @@ class LossCurveDisplay:
         Score of the validation set after each epoch (``validation_scores_``),
         or None when there was no validation set.
 
+    validation_epochs : array-like of shape (n_validation,), default=None
+        The epoch (counted from 1, as ``loss_curve``) after which each
+        validation loss and score was measured (``validation_epochs_``): a
+        validation set may join a warm start or follow ``partial_fit`` calls,
+        and is then drawn where it was measured. None: after epochs 1, 2, ...
+
     estimator_name : str, default=None
         Name put in front of the legend labels. None (or ``""``) puts no
         name.
+
+    best_epoch : int, default=None
+        The epoch (counted from 1) whose weights the estimator kept, under
+        early stopping: marked by a vertical line. None marks no epoch.
 
     Attributes
     ----------
@@ -53,6 +64,10 @@ class LossCurveDisplay:
         The lines drawn, in order: training loss, then validation loss and
         validation score when present. They share one colour and differ in
         line style (solid, dashed, dotted).
+
+    best_epoch_line_ : matplotlib Line2D or None
+        The vertical line at ``best_epoch`` (dash-dotted, in the same
+        colour), or None when ``best_epoch`` is None.
 
     See Also
     --------
@@ -85,12 +100,16 @@ class LossCurveDisplay:
         *,
         validation_loss_curve=None,
         validation_scores=None,
+        validation_epochs=None,
         estimator_name=None,
+        best_epoch=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.validation_scores = validation_scores
+        self.validation_epochs = validation_epochs
         self.estimator_name = estimator_name
+        self.best_epoch = best_epoch
 
     def plot(
         self,
@@ -106,8 +125,10 @@ class LossCurveDisplay:
 
         The training loss is a solid line, the validation loss a dashed one
         (both on ``ax``), the validation score a dotted one on a secondary
-        axis; all three in the colour the axes gives the next line. One legend
-        lists the lines of both axes.
+        axis; all three in the colour the axes gives the next line, as is a
+        dash-dotted vertical line at ``best_epoch``. Epochs are ticked at
+        whole numbers. One legend, below the axes where it covers no curve
+        (nor a title), lists the lines of both axes.
 
         Parameters
         ----------
@@ -136,8 +157,8 @@ class LossCurveDisplay:
         Returns
         -------
         display : LossCurveDisplay
-            This object, with ``ax_``, ``score_ax_``, ``figure_`` and
-            ``lines_`` set.
+            This object, with ``ax_``, ``score_ax_``, ``figure_``,
+            ``lines_`` and ``best_epoch_line_`` set.
 
         See Also
         --------
@@ -157,9 +178,11 @@ class LossCurveDisplay:
         """
         check_matplotlib_support(f"{self.__class__.__name__}.plot")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
 
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout keeps the legend below the axes in the figure.
+            _, ax = plt.subplots(layout="constrained")
         name = self.estimator_name if name is None else name
         prefix = f"{name}: " if name else ""
 
@@ -172,7 +195,7 @@ class LossCurveDisplay:
         color = lines[0].get_color()
         if self.validation_loss_curve is not None:
             lines += ax.plot(
-                *_by_epoch(self.validation_loss_curve),
+                *_by_epoch(self.validation_loss_curve, self.validation_epochs),
                 **{
                     "label": f"{prefix}validation loss",
                     "color": color,
@@ -182,12 +205,22 @@ class LossCurveDisplay:
             )
         ax.set_xlabel("Epoch")
         ax.set_ylabel("Loss")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        best_epoch_line = None
+        if self.best_epoch is not None:
+            best_epoch_line = ax.axvline(
+                self.best_epoch,
+                color=color,
+                linestyle="-.",
+                linewidth=1,
+                label=f"{prefix}kept epoch ({self.best_epoch})",
+            )
 
         if self.validation_scores is not None:
             if score_ax is None:
                 score_ax = ax.twinx()
             lines += score_ax.plot(
-                *_by_epoch(self.validation_scores),
+                *_by_epoch(self.validation_scores, self.validation_epochs),
                 **{
                     "label": f"{prefix}validation score",
                     "color": color,
@@ -202,6 +235,7 @@ class LossCurveDisplay:
         self.score_ax_ = score_ax
         self.figure_ = ax.figure
         self.lines_ = lines
+        self.best_epoch_line_ = best_epoch_line
         return self
 
     @classmethod
@@ -213,14 +247,19 @@ class LossCurveDisplay:
 
         Parameters
         ----------
-        estimator : estimator or Pipeline
+        estimator : estimator, Pipeline or fitted search
             A fitted estimator with the attribute ``loss_curve_``
             (:class:`BackpropClassifier`, :class:`BackpropRegressor`, or
             scikit-learn's MLPs); for a :class:`~sklearn.pipeline.Pipeline`,
-            its last step is used. ``validation_loss_curve_`` and
-            ``validation_scores_`` are drawn when present and not None (with
-            ``early_stopping=True``, or ``X_val`` and ``y_val`` given to
-            ``fit``).
+            its last step is used, and for a fitted search
+            (:class:`~sklearn.model_selection.GridSearchCV`,
+            :class:`~sklearn.model_selection.RandomizedSearchCV`, ...), its
+            ``best_estimator_``, a pipeline's last step again.
+            ``validation_loss_curve_`` and ``validation_scores_`` are drawn
+            when present and not None (with ``early_stopping=True``, or
+            ``X_val`` and ``y_val`` given to ``fit``); with
+            ``early_stopping=True``, the epoch whose weights were kept (the
+            first with ``best_validation_score_``) is marked.
 
         ax : matplotlib Axes, default=None
             Axes for the losses. None makes a new figure and axes.
@@ -243,7 +282,10 @@ class LossCurveDisplay:
         Raises
         ------
         sklearn.exceptions.NotFittedError
-            If the estimator is not fitted.
+            If the estimator (or search) is not fitted.
+        ValueError
+            If the search was fitted with ``refit=False``: it kept no
+            estimator to draw.
         AttributeError
             If the fitted estimator records no ``loss_curve_``.
 
@@ -272,7 +314,7 @@ class LossCurveDisplay:
         BackpropClassifier: validation score
         """
         check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        final = estimator[-1] if isinstance(estimator, Pipeline) else estimator
+        final = _final_estimator(estimator)
         check_is_fitted(final)
         if not hasattr(final, "loss_curve_"):
             raise AttributeError(
@@ -284,25 +326,40 @@ class LossCurveDisplay:
             final.loss_curve_,
             validation_loss_curve=getattr(final, "validation_loss_curve_", None),
             validation_scores=getattr(final, "validation_scores_", None),
+            validation_epochs=getattr(final, "validation_epochs_", None),
             estimator_name=type(final).__name__,
+            best_epoch=_kept_epoch(final),
         )
         return display.plot(ax, name=name, **kwargs)
 
 
-def _by_epoch(curve):
-    """Epoch numbers (from 1: the first point is after one epoch) and values."""
+def _by_epoch(curve, epochs=None):
+    """Epoch numbers (from 1: the first point is after one epoch; else
+    ``epochs``, those of each value) and values."""
     values = np.asarray(curve, dtype=float)
-    return np.arange(1, values.shape[0] + 1), values
+    if epochs is None:
+        return np.arange(1, values.shape[0] + 1), values
+    epochs = np.asarray(epochs)
+    if epochs.shape != values.shape:
+        raise ValueError(
+            f"validation_epochs has {epochs.shape[0]} entries but the validation "
+            f"curves have {values.shape[0]}: give the epoch of each validation "
+            "measurement (the estimator's validation_epochs_)."
+        )
+    return epochs, values
 
 
 def _draw_legend(ax, score_ax):
     """One legend for the lines of both axes, on the top one (the twin is
     drawn over ``ax``), replacing any legend an earlier display drew.
 
-    matplotlib's ``loc="best"`` avoids the lines of the legend's own axes
-    only; with a twin, the middle right is where falling losses and rising
-    scores usually leave room.
+    Below the axes and their epoch label, outside them: matplotlib's
+    ``loc="best"`` avoids the lines of the legend's own axes only, no place
+    inside is sure to be free of curves, and above the axes a title would
+    cover it.
     """
+    from matplotlib.transforms import offset_copy
+
     axes = [ax] if score_ax is None else [ax, score_ax]
     handles = [
         line
@@ -313,4 +370,75 @@ def _draw_legend(ax, score_ax):
     for each in axes:
         if each.get_legend() is not None:
             each.get_legend().remove()
-    axes[-1].legend(handles=handles, loc="best" if score_ax is None else "center right")
+    below_label = offset_copy(
+        ax.transAxes, fig=ax.figure, y=-_epoch_label_depth(), units="points"
+    )
+    axes[-1].legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=below_label,
+        # Two columns where they fit the width of a default figure.
+        ncol=2 if max(len(line.get_label()) for line in handles) <= 28 else 1,
+        borderaxespad=0,
+        frameon=False,
+    )
+
+
+def _epoch_label_depth():
+    """Points from the bottom of the axes to below the x tick labels and the
+    x label, as the current style draws them (text lines 1.2 font sizes)."""
+    from matplotlib import rcParams
+    from matplotlib.font_manager import FontProperties
+
+    def line(size):
+        return 1.2 * FontProperties(size=size).get_size_in_points()
+
+    ticks = max(rcParams["xtick.major.size"], 0) + rcParams["xtick.major.pad"]
+    return (
+        ticks
+        + line(rcParams["xtick.labelsize"])
+        + rcParams["axes.labelpad"]
+        + line(rcParams["axes.labelsize"])
+        + 2
+    )
+
+
+def _final_estimator(estimator):
+    """The estimator whose curves are drawn: the refitted best estimator of a
+    search, the last step of a pipeline, in any nesting."""
+    while True:
+        if hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif isinstance(estimator, BaseSearchCV):
+            check_is_fitted(estimator)
+            raise ValueError(
+                f"LossCurveDisplay.from_estimator draws the refitted best "
+                f"estimator of a search, but this {type(estimator).__name__} was "
+                f"fitted with refit=False and kept none. Fit it with refit=True, "
+                f"or fit an estimator with its best_params_ and pass that."
+            )
+        elif isinstance(estimator, Pipeline):
+            estimator = estimator[-1]
+        else:
+            return estimator
+
+
+def _kept_epoch(estimator):
+    """The epoch (from 1) whose weights early stopping kept, or None.
+
+    Early stopping keeps the weights of the first epoch that reached
+    ``best_validation_score_`` (a score only counts as a new best when it is
+    higher); without early stopping the last epoch's weights are kept.
+    """
+    scores = getattr(estimator, "validation_scores_", None)
+    best = getattr(estimator, "best_validation_score_", None)
+    if not getattr(estimator, "early_stopping", False) or not scores or best is None:
+        return None
+    reached = np.flatnonzero(np.asarray(scores, dtype=float) == best)
+    if not reached.size:
+        return None
+    # The epoch of each validation measurement, when the estimator records
+    # them (a validation set may have joined a warm start), else 1, 2, ...
+    epochs = getattr(estimator, "validation_epochs_", None)
+    return int(reached[0]) + 1 if epochs is None else int(epochs[reached[0]])

@@ -157,7 +157,9 @@ loss_ : float
         Training loss of the last epoch (mean over samples, penalty included).
 
     best_loss_ : float
-        Lowest training loss of any epoch.
+        Lowest training loss of any epoch of the last ``fit`` (and the
+        ``partial_fit`` calls after it): a warm-started ``fit`` is a new run,
+        whose plateau is measured against its own best loss.
 
     loss_curve_ : list of float
         Training loss of each epoch (each L-BFGS iteration), across warm starts
@@ -170,6 +172,12 @@ loss_ : float
     validation_loss_curve_ : list of float or None
         Mean loss of the validation set (without penalty) after each epoch,
         comparable with ``loss_curve_``.
+
+    validation_epochs_ : list of int or None
+        The epoch (counted from 1, as ``loss_curve_``) after which each entry
+        of ``validation_scores_`` and ``validation_loss_curve_`` was
+        measured: they start later than ``loss_curve_`` when a validation set
+        joins a warm start, and skip the epochs of fits without one.
 
     best_validation_score_ : float or None
         Best of ``validation_scores_``.
@@ -197,11 +205,15 @@ loss_ : float
         inputs, as ``tanh(z) = 2 * sigmoid(2 * z) - 1``); NaN for ``"relu"``
         and ``"identity"``, which do not saturate. Saturated units pass almost
         no gradient; ``fit`` warns :class:`SaturationWarning` when more than
-        half of a layer is saturated.
+        half of a layer is saturated both before and after this fit's
+        training (saturation that training itself reached, sharp steps on
+        scaled data, is not warned about).
 
     n_iter_ : int
         Epochs run by the last ``fit`` (L-BFGS iterations for ``"lbfgs"``);
-        ``partial_fit`` adds one per call.
+        each ``partial_fit`` call since adds one (without a ``fit``, it counts
+        the calls). scikit-learn's MLP sets it to 1 after every
+        ``partial_fit``.
 
     n_layers_ : int
         Number of layers, input and output included.

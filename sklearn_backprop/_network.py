@@ -251,6 +251,10 @@ class Network:
                     "number of features and outputs of the previous fit."
                 )
             dest[...] = src
+        if not self.fit_intercept:
+            # A network without biases has zero biases (its intercepts_),
+            # whatever the fitted model continued from had.
+            self.params[self.n_coefs :] = 0
 
     def initialize(self, init, random_state):
         """Draw the weights layer by layer, in order; biases start at zero

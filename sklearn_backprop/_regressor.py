@@ -7,7 +7,7 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
-from ._array_api import to_host
+from ._array_api import follow, to_host
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import fill_shared_docs
 from ._losses import loss_names
@@ -17,17 +17,24 @@ class TargetScaler:
     """Affine map of the targets into the units the network is trained in.
 
     Lives during ``fit`` only: the estimator keeps ``offset`` and ``scale`` as
-    its ``_y_offset`` and ``_y_scale``.
+    its ``_y_offset`` and ``_y_scale``, and ``seen`` as ``_y_seen``.
 
     Parameters
     ----------
     offset, scale : ndarray of shape (n_outputs,), float64
         ``encoded = (y - offset) / scale``.
+    seen : tuple (weight_sum, mean, std) or None
+        The statistics of every target seen so far (``partial_fit`` updates
+        them and the scaling with them); None without scaling.
+    mode : {"standard", "mean"} or None
+        The scaling's kind (see :meth:`fit`).
     """
 
-    def __init__(self, offset, scale):
+    def __init__(self, offset, scale, seen=None, mode=None):
         self.offset = offset
         self.scale = scale
+        self.seen = seen
+        self.mode = mode
 
     @classmethod
     def fit(cls, y, sample_weight, mode):
@@ -37,20 +44,36 @@ class TargetScaler:
         ``"mean"`` (divide by the weighted mean; keeps targets non-negative,
         for the Poisson loss) or ``None`` (identity).
         """
-        y = y.astype(np.float64)
         n_outputs = y.shape[1]
-        offset, scale = np.zeros(n_outputs), np.ones(n_outputs)
-        weights = sample_weight
-        if weights is not None and not np.any(weights):
-            weights = None
-        if mode == "standard":
-            offset = _mean(y, weights)
-            scale = _std(y, offset, weights)
-            scale = np.where(scale > 0, scale, 1.0)
-        elif mode == "mean":
-            mean = _mean(y, weights)
-            scale = np.where(mean > 0, mean, 1.0)
-        return cls(offset, scale)
+        if mode is None:
+            return cls(np.zeros(n_outputs), np.ones(n_outputs))
+        seen = _statistics(y.astype(np.float64), sample_weight)
+        return cls(*_scaling(seen, mode), seen, mode)
+
+    def partial_fit(self, y, sample_weight, shift):
+        """The scaler of every target seen so far and ``y``.
+
+        ``shift``: whether the offset (the output unit's shift, for the
+        Poisson loss's ``mean`` mode the scale) may change, which the network
+        can follow only through its output biases.
+        """
+        if self.seen is None or (
+            sample_weight is not None and not np.any(sample_weight)
+        ):
+            return self  # (rows of zero weight train nothing either)
+        seen = _combined(self.seen, _statistics(y.astype(np.float64), sample_weight))
+        offset, scale = _scaling(seen, self.mode)
+        if not shift:
+            if self.mode == "mean":
+                scale = self.scale
+            offset = self.offset
+        # A change within rounding (the same data again) is no change: the
+        # network stays bit for bit.
+        if np.all(np.abs(offset - self.offset) <= 1e-12 * self.scale) and np.all(
+            np.abs(scale / self.scale - 1) <= 1e-12
+        ):
+            offset, scale = self.offset, self.scale
+        return TargetScaler(offset, scale, seen, self.mode)
 
     def transform(self, y):
         """Targets in training units, 2-D float64."""
@@ -64,6 +87,42 @@ class TargetScaler:
         dtype (a float32 network decoding ``1e8 + signal`` in float32 would
         keep three values of it)."""
         return output * self.scale + self.offset
+
+
+def _statistics(y, sample_weight):
+    """(weight sum, weighted mean, weighted standard deviation) of ``y``'s
+    columns; all-zero weights count every row once."""
+    if sample_weight is not None and not np.any(sample_weight):
+        sample_weight = None
+    weight_sum = y.shape[0] if sample_weight is None else np.sum(sample_weight)
+    mean = _mean(y, sample_weight)
+    return float(weight_sum), mean, _std(y, mean, sample_weight)
+
+
+def _combined(a, b):
+    """The statistics of two sets of targets from theirs (Chan et al.'s
+    pairwise update, over standard deviations so that nothing is squared
+    beyond each column's largest term)."""
+    (weight_a, mean_a, std_a), (weight_b, mean_b, std_b) = a, b
+    weight = weight_a + weight_b
+    share_a, share_b = weight_a / weight, weight_b / weight
+    delta = mean_b - mean_a
+    size = np.maximum(np.maximum(std_a, std_b), np.abs(delta))
+    size = np.where(size > 0, size, 1.0)
+    std = size * np.sqrt(
+        share_a * (std_a / size) ** 2
+        + share_b * (std_b / size) ** 2
+        + share_a * share_b * (delta / size) ** 2
+    )
+    return weight, mean_a + delta * share_b, std
+
+
+def _scaling(seen, mode):
+    """(offset, scale) of ``mode`` from the statistics ``seen``."""
+    _, mean, std = seen
+    if mode == "standard":
+        return mean, np.where(std > 0, std, 1.0)
+    return np.zeros_like(mean), np.where(mean > 0, mean, 1.0)
 
 
 # Targets spread beyond ~1e154 would overflow their squares: each column is
@@ -114,8 +173,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         Train on standardised targets (``(y - mean) / std``, per output,
         weighted by ``sample_weight``) and map predictions back; for
         ``loss="poisson"``, targets are divided by their mean instead. The
-        scaling is fitted by the first ``fit`` or ``partial_fit`` call and kept
-        by warm starts. ``loss_curve_`` is in the scaled units.
+        scaling is fitted by ``fit`` and kept by warm starts; each
+        ``partial_fit`` call updates it with its targets (the mean and
+        standard deviation of every target seen so far, as
+        ``StandardScaler.partial_fit``), the output layer rescaled so that
+        the update leaves the predictions unchanged (without
+        ``fit_intercept``, only the standard deviation is updated, and the
+        Poisson loss's mean not at all). A warm start or ``partial_fit`` after
+        ``loss`` or ``scale_target`` changed fits the scaling anew, as the
+        new setting needs it. ``loss_curve_`` is in the scaled units (of each
+        ``partial_fit`` call).
 
     Attributes
     ----------
@@ -269,6 +336,16 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
             )
         return super()._validate_fit_data(X, y, reset)
 
+    def _given_validation(self, validation_data, encoder):
+        validation = super()._given_validation(validation_data, encoder)
+        if validation.X.shape[0] < 2:
+            raise ValueError(
+                f"X_val has {validation.X.shape[0]} sample: the validation score "
+                "of a regressor, R^2, needs at least 2 samples (it is undefined "
+                "for one). Pass at least 2 validation samples."
+            )
+        return validation
+
     def _check_targets(self, y):
         if self.loss == "poisson" and np.any(y < 0):
             raise ValueError(
@@ -276,12 +353,57 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
                 f"{np.min(y)}. Use loss='squared_error', or shift the targets."
             )
 
+    def _scaling_mode(self):
+        if not self.scale_target:
+            return None
+        return "mean" if self.loss == "poisson" else "standard"
+
     def _fit_target_encoder(self, y, sample_weight, classes=None):
         self._check_targets(y)
-        mode = None
-        if self.scale_target:
-            mode = "mean" if self.loss == "poisson" else "standard"
-        return TargetScaler.fit(y.reshape(y.shape[0], -1), sample_weight, mode)
+        return TargetScaler.fit(
+            y.reshape(y.shape[0], -1), sample_weight, self._scaling_mode()
+        )
+
+    def _continue_target_encoder(self, scaler, y, sample_weight, incremental):
+        """The scaling a warm start or ``partial_fit`` continues with.
+
+        ``partial_fit`` updates it to every target seen so far: a first call
+        of one row (or of a few alike) cannot tell the targets' spread, and
+        frozen at it, the scaling would keep later targets far from the unit
+        scale the network trains in. A changed ``loss`` or ``scale_target``
+        needs another kind of scaling (the Poisson loss's standardised
+        targets would be negative): it is fitted anew on ``y``.
+        """
+        self._check_targets(y)
+        y = y.reshape(y.shape[0], -1)
+        mode = self._scaling_mode()
+        if scaler.mode != mode:
+            return TargetScaler.fit(y, sample_weight, mode)
+        if not incremental:
+            return scaler
+        return scaler.partial_fit(y, sample_weight, shift=self.fit_intercept)
+
+    def _rescale_output(self, network, old, new):
+        """Keep the model's predictions while its target scaling changes from
+        ``old`` to ``new``: the output layer's pre-activation ``z`` becomes
+        ``(z * old.scale + old.offset - new.offset) / new.scale`` (identity
+        unit), or ``z + log(old.scale / new.scale)`` (exponential unit)."""
+        if (old.offset is new.offset and old.scale is new.scale) or (
+            network.output_activation != self.out_activation_
+        ):
+            return  # (a new loss's output unit cannot keep the predictions)
+        old_offset, old_scale = to_host(old.offset), to_host(old.scale)
+        if network.output_activation == "exp":
+            factor = np.ones_like(old_scale)
+            shift = np.log(old_scale / new.scale)
+        else:
+            factor = old_scale / new.scale
+            shift = (old_offset - new.offset) / new.scale
+        coefs, intercepts = network.coefs[-1], network.intercepts[-1]
+        coefs *= follow(factor, coefs)
+        if self.fit_intercept:
+            intercepts *= follow(factor, intercepts)
+            intercepts += follow(shift, intercepts)
 
     def _encode_targets(self, scaler, y):
         self._check_targets(y)
@@ -299,9 +421,21 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     def _store_target_encoder(self, scaler):
         self._y_offset = scaler.offset
         self._y_scale = scaler.scale
+        # Python builtins, on the host: statistics, not part of the model.
+        self._y_scaling = scaler.mode
+        self._y_seen = None
+        if scaler.seen is not None:
+            weight_sum, mean, std = scaler.seen
+            self._y_seen = (weight_sum, mean.tolist(), std.tolist())
 
     def _fitted_target_encoder(self):
-        return TargetScaler(self._y_offset, self._y_scale)
+        seen = getattr(self, "_y_seen", None)
+        if seen is not None:
+            weight_sum, mean, std = seen
+            seen = (weight_sum, np.array(mean), np.array(std))
+        # (A model saved before the mode was recorded: today's.)
+        mode = getattr(self, "_y_scaling", self._scaling_mode())
+        return TargetScaler(self._y_offset, self._y_scale, seen, mode)
 
     def _decode_output(self, output):
         return self._fitted_target_encoder().inverse_transform(output)

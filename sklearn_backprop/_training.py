@@ -29,6 +29,9 @@ class History:
     loss_curve: list = field(default_factory=list)
     validation_scores: list | None = None
     validation_loss_curve: list | None = None
+    # The epoch (1-based, as in loss_curve) at which each validation loss
+    # and score was measured: a validation set may join a later warm start.
+    validation_epochs: list | None = None
     best_loss: float = np.inf
     best_validation_score: float | None = None
     no_improvement_count: int = 0
@@ -107,19 +110,36 @@ class VerboseListener(Listener):
     """
 
     def on_epoch_end(self, history, epoch, elapsed):
-        # Negative: the validation curves may start later than loss_curve
-        # (a warm start that adds a validation set), never end elsewhere.
-        at = epoch - len(history.loss_curve) - 1
-        parts = [f"epoch={epoch}", f"loss={history.loss_curve[at]:.8f}"]
-        if history.validation_loss_curve:
-            parts.append(f"validation_loss={history.validation_loss_curve[at]:.8f}")
-        if history.validation_scores:
-            parts.append(f"validation_score={history.validation_scores[at]:.8f}")
+        parts = [f"epoch={epoch}", f"loss={history.loss_curve[epoch - 1]:.8f}"]
+        # Only a validation set of this fit was measured at this epoch; an
+        # earlier fit's, kept across a warm start, was not.
+        if _validated_at(history, epoch):
+            parts.append(f"validation_loss={history.validation_loss_curve[-1]:.8f}")
+            if history.validation_scores:
+                parts.append(f"validation_score={history.validation_scores[-1]:.8f}")
         parts.append(f"time={elapsed:.3f}s")
         print(" ".join(parts), flush=True)
 
     def on_train_end(self, history, stop):
         print(f"stopped={stop.reason} n_iter={history.n_iter} {stop.message}")
+
+
+def _validated_at(history, epoch):
+    """Whether the validation set was measured after epoch ``epoch``."""
+    return bool(history.validation_epochs) and history.validation_epochs[-1] == epoch
+
+
+def _new_validation_scores(history, first_epoch):
+    """The validation scores measured after epoch ``first_epoch`` (this fit's)."""
+    return [
+        score
+        for score, epoch in zip(
+            history.validation_scores or (),
+            history.validation_epochs or (),
+            strict=True,
+        )
+        if epoch > first_epoch
+    ]
 
 
 def _epoch_begin(listeners, history):
@@ -138,8 +158,25 @@ def _epoch_end(listeners, history, started):
 
 
 def _train_end(listeners, history, stop):
-    for listener in listeners:
-        listener.on_train_end(history, stop)
+    """Tell every listener training ended. The weights are final by then:
+    Ctrl-C in a listener keeps them (and skips the listeners after it)."""
+    try:
+        for listener in listeners:
+            listener.on_train_end(history, stop)
+    except KeyboardInterrupt:
+        # (up to about the estimator's fit, from either training loop)
+        warn_interrupted_end(stacklevel=5)
+
+
+def warn_interrupted_end(stacklevel):
+    """The warning of a Ctrl-C after training, while listeners or callbacks
+    ended the fit: the model is kept."""
+    warnings.warn(
+        "Training interrupted by user after it ended, while callbacks or "
+        "verbose output wrapped up: the fitted model was kept.",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def _divergence_error(epoch, cause, advice):
@@ -182,7 +219,7 @@ def _finish(
     Raises ValueError when the fit has no usable model to return (the
     estimator then rolls back).
     """
-    new_scores = (history.validation_scores or [])[first_epoch:]
+    new_scores = _new_validation_scores(history, first_epoch)
     has_best = best_params is not None and history.best_validation_score is not None
     epoch = len(history.loss_curve)
     if diverged and not has_best:
@@ -232,6 +269,7 @@ def _record_validation(network, validation, history, scorer=None):
     network's outputs on the validation set are not finite. ``scorer``: an
     engine's own ``() -> (loss, score)`` for this set (see
     ``_fast.Epochs.scorer``)."""
+    history.validation_epochs.append(len(history.loss_curve))
     if scorer is not None:
         loss, score = scorer()
         history.validation_loss_curve.append(loss)
@@ -614,7 +652,7 @@ def _update_plateau_count(history, loss, tol, on_validation):
     improved = loss < best_loss
     if improved:
         history.best_loss = loss
-    if history.validation_scores:
+    if history.validation_scores and _validated_at(history, len(history.loss_curve)):
         best = history.best_validation_score
         score = history.validation_scores[-1]
         if math.isfinite(score) and (best is None or score > best):
@@ -644,13 +682,17 @@ def train_lbfgs(
     workspace = network.workspace(X.shape[0])
     grad = network.new_vector()
     started = time.perf_counter()
+    overflows = 0  # evaluations whose loss was not finite
 
     def loss_and_gradient(flat_params):
+        nonlocal overflows
         network.set_flat(flat_params)
         loss, _ = network.loss_and_gradient(X, y, sample_weight, alpha, workspace, grad)
+        loss = float(loss)
+        overflows += not math.isfinite(loss)
         # L-BFGS keeps the gradients it is given: hand it a float64 copy on
         # the host, the only array that leaves the engine.
-        return float(loss), network.host_float64(grad)
+        return loss, network.host_float64(grad)
 
     first_epoch = len(history.loss_curve)
     accepted = network.host_float64(network.params)  # the last accepted iterate
@@ -700,7 +742,9 @@ def train_lbfgs(
     if result is not None:
         losses = [*losses, float(result.fun)]
     history.best_loss = min([history.best_loss, *losses])
-    scores = [s for s in history.validation_scores or () if math.isfinite(s)]
+    scores = [
+        s for s in _new_validation_scores(history, first_epoch) if math.isfinite(s)
+    ]
     if scores:
         history.best_validation_score = max(scores)
     _finish(
@@ -712,6 +756,18 @@ def train_lbfgs(
         first_epoch=first_epoch,
         advice=LBFGS_ADVICE,
     )
+    if overflows and result is not None:
+        # L-BFGS takes an overflowing trial point as a failed line search:
+        # it may then stop where it is and call that convergence, far from a
+        # minimum (a loss of 1e20 for targets near 1).
+        warnings.warn(
+            f"The loss overflowed at {overflows} of {result.nfev} evaluations "
+            "of L-BFGS (the network's outputs left the floating-point range): "
+            "L-BFGS may have stopped far from a minimum (final loss "
+            f"{result.fun:.6g}). {LBFGS_ADVICE}",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
     if result is None:
         stop = _abort_stop(False)
     else:

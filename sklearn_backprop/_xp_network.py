@@ -165,6 +165,9 @@ class Network:
         moved = [move_to(s, xp=xp, device=self.device) for s in sources]
         flat = [xp.astype(xp.reshape(s, (-1,)), self.dtype) for s in moved]
         self.params[...] = xp.concat(flat)
+        if not self.fit_intercept:
+            # As the NumPy engine: no biases, zero biases.
+            self.params[self.n_coefs :] = 0
 
     def initialize(self, init, random_state):
         """Draw the weights exactly as the NumPy engine does, from the same

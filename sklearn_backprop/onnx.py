@@ -1,12 +1,14 @@
 """ONNX export: converters for skl2onnx (the ``onnx`` extra).
 
-Importing this module registers both estimators with skl2onnx, after which
-``skl2onnx.to_onnx`` converts them, alone or inside a pipeline:
+This module registers both estimators with skl2onnx, after which
+``skl2onnx.to_onnx`` converts them, alone or inside a pipeline. There is no
+need to import it: ``sklearn_backprop`` imports it as soon as skl2onnx is
+imported (or at once, when skl2onnx already is); importing it by hand does
+no harm.
 
 >>> import numpy as np
 >>> import onnxruntime
 >>> import skl2onnx
->>> import sklearn_backprop.onnx  # registers the converters
 >>> from sklearn.datasets import load_iris
 >>> from sklearn.pipeline import make_pipeline
 >>> from sklearn.preprocessing import StandardScaler
@@ -222,10 +224,21 @@ def _label_constant(graph, classes):
         values = np.array([str(c).encode("utf-8") for c in classes], dtype=object)
         return graph.constant("classes", values, onnx_proto.TensorProto.STRING)
     # Numeric classes are integral (scikit-learn refuses continuous labels):
-    # int64 labels, as skl2onnx gives for its own classifiers.
-    return graph.constant(
-        "classes", classes.astype(np.int64), onnx_proto.TensorProto.INT64
-    )
+    # int64 labels, as skl2onnx gives for its own classifiers, when every
+    # class is one (a uint64 label of 2**63 or more would wrap to a negative).
+    with np.errstate(invalid="ignore"):  # (floats beyond int64: below)
+        values = classes.astype(np.int64)
+    unfit = [
+        c for c, v in zip(classes.tolist(), values.tolist(), strict=True) if c != v
+    ]
+    if unfit:
+        raise ValueError(
+            f"The classifier's label {unfit[0]!r} is not an int64, and an ONNX "
+            "classifier's labels are int64 or strings: it would come out "
+            f"as {values[classes.tolist().index(unfit[0])]}. Fit the model on "
+            "labels that fit in int64 or on strings (e.g. y.astype(str))."
+        )
+    return graph.constant("classes", values, onnx_proto.TensorProto.INT64)
 
 
 def _convert_classifier(scope, operator, container):

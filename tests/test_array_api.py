@@ -319,6 +319,47 @@ def test_float32_only_device(monkeypatch):
         assert reg.predict(xp.asarray(X, device=dev)).dtype == xp.float32
 
 
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_validation_set_from_another_library_follows_numpy_X(namespace, device_name):
+    """NumPy X, the validation set from another library: it follows X to
+    the host (it raised AttributeError: 'Array' object has no 'astype')."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("multiclass", n_samples=80)
+    reference = BackpropClassifier((6,), max_iter=4, random_state=0)
+    reference.fit(X, y, X_val=X[:20], y_val=y[:20])
+    with config_context(array_api_dispatch=True):
+        clf = BackpropClassifier((6,), max_iter=4, random_state=0)
+        clf.fit(
+            X,
+            y,
+            X_val=xp.asarray(X[:20], device=dev),
+            y_val=xp.asarray(y[:20], device=dev),
+            sample_weight_val=xp.ones(20, device=dev),
+        )
+    # the same NumPy engine on the same numbers
+    assert_array_equal(_flat(clf), _flat(reference))
+    assert clf.validation_loss_curve_ == reference.validation_loss_curve_
+
+
+@pytest.mark.parametrize("namespace, device_name", NAMESPACES)
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("estimator", [BackpropClassifier, BackpropRegressor])
+def test_a_device_model_predicts_with_dispatch_off(namespace, device_name, estimator):
+    """Fitted on a device, used with dispatch off: it predicts in NumPy, as
+    scikit-learn's Ridge does (it raised a TypeError about the dtype)."""
+    xp, dev = _namespace(namespace, device_name)
+    X, y = _classification("multiclass")
+    with config_context(array_api_dispatch=True):
+        model = estimator(hidden_layer_sizes=(4,), max_iter=4, random_state=0)
+        model.fit(xp.asarray(X, device=dev), xp.asarray(y, device=dev))
+        expected = _to_numpy(model.predict(xp.asarray(X, device=dev)))
+    for method in ["predict"] + ["predict_proba"] * (estimator is BackpropClassifier):
+        output = getattr(model, method)(X)
+        assert isinstance(output, np.ndarray)
+    assert_allclose(model.predict(X), expected, rtol=RTOL)
+
+
 def test_numpy_engine_without_dispatch():
     """Without dispatch nothing changes: other arrays are converted to NumPy
     by validation and the NumPy engine trains."""

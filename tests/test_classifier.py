@@ -8,6 +8,7 @@ from sklearn.datasets import (
     make_classification,
     make_multilabel_classification,
 )
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier
@@ -128,6 +129,27 @@ def test_partial_fit_needs_classes_first_and_rejects_unseen(iris):
         clf.partial_fit(X[:3], [0, 1, 5])
     with pytest.raises(ValueError, match="not the same"):
         clf.partial_fit(X, y, classes=[0, 1])
+
+
+def test_partial_fit_with_nested_classes_says_what_classes_must_be(iris):
+    # classes=[[0, 1]] was taken as a multilabel indicator matrix, and the
+    # error blamed y for not being one.
+    X, y = iris
+    clf = BackpropClassifier(random_state=0)
+    with pytest.raises(ValueError, match=r"1-D array-like .* shape \(1, 2\)"):
+        clf.partial_fit(X[y < 2], y[y < 2], classes=[[0, 1]])
+    assert not hasattr(clf, "classes_")
+
+
+def test_partial_fit_counts_n_iter_on_from_the_last_fit(iris):
+    # As documented: unlike MLP, whose n_iter_ is 1 after each call.
+    X, y = iris
+    clf = BackpropClassifier(max_iter=3, tol=0, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    clf.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert clf.n_iter_ == 5 == len(clf.loss_curve_)
 
 
 def test_partial_fit_continues_training(iris):

@@ -323,6 +323,50 @@ def test_ctrl_c_takes_effect_inside_an_epoch(solver):
         assert model.n_iter_ * X_big.shape[0] <= steps < model.t_ + X_big.shape[0]
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_interrupt_as_the_kernel_returns_keeps_its_epochs(monkeypatch, solver):
+    # A Ctrl-C may also be raised just as the kernel returns, after its last
+    # check: the epochs it ran are in the weights and the solver's state, so
+    # they must be in n_iter_, loss_curve_, t_, best_loss_ and Adam's step
+    # count too. Here the kernel runs 31 epochs, then the interrupt: the fit
+    # is that of max_iter=31, bit for bit.
+    params = dict(hidden_layer_sizes=(5,), solver=solver, tol=0, random_state=0)
+    y = TARGETS["multiclass"][1]
+    with _fast.engine("compiled"), pytest.warns(ConvergenceWarning):
+        expected = BackpropClassifier(**params, max_iter=31).fit(X, y)
+
+    class InterruptedOnReturn:
+        """A Trainer whose train_epochs runs 31 epochs, then is interrupted."""
+
+        def __init__(self, *args, **kwargs):
+            object.__setattr__(self, "trainer", _loop.Trainer(*args, **kwargs))
+
+        def __getattr__(self, name):
+            return getattr(self.trainer, name)
+
+        def __setattr__(self, name, value):
+            setattr(self.trainer, name, value)
+
+        def train_epochs(self, *args):
+            *data, loss_curve = args
+            self.trainer.train_epochs(*data, loss_curve[:31])
+            raise KeyboardInterrupt
+
+    class Kernel:
+        def __getattr__(self, name):
+            return InterruptedOnReturn if name == "Trainer" else getattr(_loop, name)
+
+    monkeypatch.setattr(_fast, "kernel", Kernel())
+    with _fast.engine("compiled"), pytest.warns(UserWarning, match="interrupted"):
+        clf = BackpropClassifier(**params, max_iter=1000).fit(X, y)
+    assert clf.n_iter_ == 31 and clf.loss_curve_ == expected.loss_curve_
+    assert clf.t_ == expected.t_ and clf.best_loss_ == expected.best_loss_
+    for name, value in expected._solver_state.items():  # Adam's t, moments, ...
+        np.testing.assert_array_equal(clf._solver_state[name], value)
+    for got, want in zip(clf.coefs_, expected.coefs_, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_without_the_kernel_numpy_trains(monkeypatch):
     # A source tree where the extension was not built: the package imports and
     # every fit goes to the NumPy engine.

@@ -168,9 +168,9 @@ def test_parallel_post_fit_regressor(client):
 
 # dask-ml's adaptive searches fail with dask >= 2025.3 for every estimator,
 # scikit-learn's included ("Attempting to use an asynchronous Client in a
-# synchronous context of `dask.compute`", dask-ml issue #1016); the `dask`
-# extra pins dask below that. Strict: a fixed dask-ml turns this into a
-# failure, time to lift the pin.
+# synchronous context of `dask.compute`", dask-ml issue #1016); CI installs
+# dask below that (.ci/constraints.txt), users get the newest. Strict: a fixed
+# dask-ml turns this into a failure, time to drop CI's constraint.
 _DASK_BREAKS_HYPERBAND = Version(dask.__version__) >= Version("2025.3")
 
 

@@ -1,4 +1,5 @@
-"""The notebook HTML repr documents our parameters as scikit-learn's own do."""
+"""The notebook HTML repr documents our parameters as scikit-learn's own do,
+with links into a copy of the documentation only where one is hosted."""
 
 import html
 import inspect
@@ -10,6 +11,16 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
+
+# Where a user hosts the built pages (scikit-learn's repr shows a parameter's
+# description in the tooltip of its link, so only with a link).
+DOCS_URL = "https://docs.example.org/sklearn-backprop"
+
+
+@pytest.fixture(autouse=True)
+def hosted_docs(monkeypatch):
+    monkeypatch.setenv("SKLEARN_BACKPROP_DOCS_URL", DOCS_URL + "/")
+
 
 DESCRIPTION = re.compile(
     r'<span class="param-doc-description"[^>]*>\s*(.*?)</span>', re.DOTALL
@@ -41,8 +52,8 @@ def test_every_parameter_is_described_and_linked(cls):
     assert set(described) == set(estimator.get_params())
     for name, description in described.items():
         assert _first_description_line(cls, name) in description, name
-    link = f"/generated/sklearn_backprop.{cls.__name__}.html"
-    assert link in estimator._get_doc_link()
+    link = f"{DOCS_URL}/generated/sklearn_backprop.{cls.__name__}.html"
+    assert estimator._get_doc_link() == link
     assert f'href="{estimator._get_doc_link()}#:~:text=alpha' in page
 
 
@@ -73,3 +84,19 @@ def test_every_fitted_attribute_is_described(cls):
     }
     assert "coefs_" in public
     assert set(described) == public
+
+
+@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
+def test_no_link_without_a_hosted_copy(cls, monkeypatch):
+    # There is no official host: a link would lead to a page that does not
+    # exist.
+    monkeypatch.delenv("SKLEARN_BACKPROP_DOCS_URL")
+    estimator = cls()
+    assert estimator._get_doc_link() == ""
+    page = make_pipeline(StandardScaler(), estimator)._repr_html_()
+    # (scikit-learn's own steps keep their links to scikit-learn's pages)
+    links = re.findall(r'href="([^"]*)"', page)
+    assert any("sklearn.preprocessing.StandardScaler" in link for link in links)
+    assert not [link for link in links if "backprop" in link.lower()]
+    # The repr itself is still there, parameters and all.
+    assert "hidden_layer_sizes" in page

@@ -44,6 +44,7 @@ def test_regressor_rejects_string_targets():
         BackpropRegressor().fit(X, ["a", "b", "c", "d"])
 
 
+@pytest.mark.usefixtures("no_convergence_warning")
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 def test_wrong_number_of_features_at_predict(estimator):
     model = estimator(max_iter=2).fit(X, Y)

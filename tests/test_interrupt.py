@@ -108,3 +108,52 @@ def test_interrupt_in_partial_fit_keeps_the_earlier_calls(iris, monkeypatch):
     interrupted_call(clf.partial_fit, X, y)
     assert clf.loss_curve_ == before and clf.n_iter_ == 3
     assert np.isfinite(clf.predict_proba(X)).all()
+
+
+class InterruptedWrapUp:
+    """A scikit-learn callback that is interrupted (Ctrl-C) at the
+    ``n_call``-th end of a ``task``: the root task "fit" ends once, after
+    training; L-BFGS's iteration tasks end once per iteration, then once more
+    for the empty task begun after the last one, when training has ended."""
+
+    def __init__(self, task, n_call):
+        self.task, self.n_call, self.calls = task, n_call, 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context, **kwargs):
+        pass
+
+    def on_fit_task_end(self, estimator, context, **kwargs):
+        self.calls += context.task_name == self.task
+        if context.task_name == self.task and self.calls == self.n_call:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    "solver, task, n_call",
+    [("adam", "fit", 1), ("lbfgs", "fit", 1), ("lbfgs", "iteration", 6)],
+)
+def test_interrupt_while_callbacks_end_the_fit_keeps_the_model(
+    iris, solver, task, n_call
+):
+    # Every epoch is trained when the callbacks wrap up: Ctrl-C then must not
+    # roll the estimator back to unfitted.
+    pytest.importorskip("sklearn.callback", reason="scikit-learn < 1.9")
+    X, y = iris
+    params = dict(hidden_layer_sizes=(5,), solver=solver, max_iter=5, random_state=0)
+    expected = BackpropClassifier(**params).fit(X, y)
+    assert expected.n_iter_ == 5  # (L-BFGS: 5 iterations, then the empty task)
+    clf = BackpropClassifier(**params).set_callbacks(InterruptedWrapUp(task, n_call))
+    with pytest.warns(UserWarning, match="after it ended"):
+        try:
+            clf.fit(X, y)
+        except KeyboardInterrupt:
+            pytest.fail("the interrupt escaped: the trained model was lost")
+    assert clf.n_iter_ == expected.n_iter_
+    for got, want in zip(clf.coefs_, expected.coefs_, strict=True):
+        assert_array_equal(got, want)

@@ -140,13 +140,16 @@ def test_overflowing_validation_rows_keep_the_model_and_say_why():
     reg = BackpropRegressor(
         hidden_layer_sizes=(10,), activation="relu", max_iter=100, random_state=0
     )
-    with pytest.warns(UserWarning, match="outputs on the validation set overflowed"):
-        reg.fit(X, y, X_val=X_val, y_val=y_val)
+    # (Such a row also lies far from X: fit says that first.)
+    with pytest.warns(UserWarning, match="X_val lies far from X"):
+        with pytest.warns(UserWarning, match="validation set overflowed"):
+            reg.fit(X, y, X_val=X_val, y_val=y_val)
     assert not np.isfinite(reg.validation_scores_).any()
     assert reg.score(X, y) > 0.9
     reg.set_params(early_stopping=True)
-    with pytest.raises(ValueError, match="No epoch gave a finite validation score"):
-        reg.fit(X, y, X_val=X_val, y_val=y_val)
+    with pytest.warns(UserWarning, match="X_val lies far from X"):
+        with pytest.raises(ValueError, match="No epoch gave a finite validation"):
+            reg.fit(X, y, X_val=X_val, y_val=y_val)
 
 
 @pytest.mark.parametrize("method", ["predict", "predict_proba"])
@@ -167,3 +170,22 @@ def test_regressor_outputs_that_overflow_are_not_returned():
     reg = BackpropRegressor(activation="relu", max_iter=20, random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="overflowed"):
         reg.predict([[1e308, 1e308]])
+
+
+def test_lbfgs_that_overflowed_on_its_way_says_so():
+    # Unscaled float32 X, Poisson loss, relu: the first weights give a loss of
+    # 4e22; L-BFGS's first trial step overflows, and it "converges" where it
+    # started, predicting 8e24 for targets near 2. That must not pass
+    # silently.
+    rng = np.random.RandomState(0)
+    X = (rng.rand(100, 4) * 100).astype(np.float32)
+    y = rng.poisson(2, 100).astype(float)
+    reg = BackpropRegressor(
+        loss="poisson",
+        activation="relu",
+        solver="lbfgs",
+        hidden_layer_sizes=(10,),
+        random_state=1,
+    )
+    with pytest.warns(ConvergenceWarning, match="The loss overflowed at 1 of 3"):
+        reg.fit(X, y)

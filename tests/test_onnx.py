@@ -181,6 +181,17 @@ def test_classifier_float_and_bool_labels_give_int64(labels):
     assert np.array_equal(label, clf.predict(X.astype(np.float32)))
 
 
+def test_classifier_labels_beyond_int64_are_refused_not_wrapped():
+    # ONNX classifiers give int64 (or string) labels: 2**63 as uint64 came out
+    # as -2**63. Export refuses such labels and says what to do.
+    X, y = _data()
+    y = np.array([0, 2**63, 2**64 - 1], dtype=np.uint64)[y]
+    clf = BackpropClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
+    clf.fit(X, y)
+    with pytest.raises(ValueError, match="is not an int64.*y.astype\\(str\\)"):
+        _run(clf, X, zipmap=False)
+
+
 @pytest.mark.parametrize("activation", HIDDEN)
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 @pytest.mark.parametrize("n_outputs", [1, 3])

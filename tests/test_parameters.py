@@ -18,6 +18,7 @@ def test_every_mlp_parameter_exists_with_the_same_name(ours, theirs):
     assert set(theirs().get_params()) <= set(ours().get_params())
 
 
+@pytest.mark.usefixtures("no_convergence_warning")
 @pytest.mark.parametrize("ours, theirs", PAIRS)
 def test_mlp_param_grid_can_be_swapped(ours, theirs):
     # A grid written for MLP keeps working: every shared value is accepted.
@@ -75,6 +76,7 @@ def test_invalid_parameters_are_rejected_at_fit(estimator, params, message):
         model.fit(X, y)
 
 
+@pytest.mark.usefixtures("no_convergence_warning")
 def test_hidden_layer_sizes_accepts_an_int_and_empty_tuple():
     assert len(BackpropClassifier(7, max_iter=2).fit(X, Y).coefs_) == 2
     assert BackpropClassifier(7, max_iter=2).fit(X, Y).coefs_[0].shape == (2, 7)

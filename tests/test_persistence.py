@@ -71,3 +71,54 @@ def test_regressor_target_scaling_is_plain_float64_arrays():
     for attribute in (reg._y_offset, reg._y_scale):
         assert isinstance(attribute, np.ndarray) and attribute.dtype == np.float64
         assert attribute.shape == (2,)
+
+
+def _damaged(model, how):
+    """A copy of ``model``'s state as an edited or damaged file would hold."""
+    state = model.__getstate__()
+    coefs = [c.copy() for c in state["coefs_"]]
+    if how == "nan weight":
+        coefs[-1][0, 0] = np.nan
+    elif how == "wrong shape":
+        coefs[0] = coefs[0][:-1]
+    elif how == "missing layer":
+        coefs = coefs[:-1]
+    return {**state, "coefs_": coefs}
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("nan weight", r"coefs_\[1\] holds values that are not finite"),
+        ("wrong shape", r"coefs_\[0\] has shape \(19, 200\) where \(20, n_units\)"),
+        ("missing layer", "1 weight matrices and 2 bias vectors"),
+    ],
+)
+@pytest.mark.parametrize("loader", ["pickle", "skops"])
+def test_a_damaged_file_is_refused_when_loaded(how, message, loader):
+    # NaN weights got the message of features far outside the training
+    # range; weights of the wrong shape gave garbage without an error.
+    model, _ = fitted_models()[0]
+    damaged = BackpropClassifier.__new__(BackpropClassifier)
+    damaged.__dict__.update(_damaged(model, how))
+    if loader == "pickle":
+        data, load = pickle.dumps(damaged), pickle.loads
+    else:
+        name = "sklearn_backprop._classifier.BackpropClassifier"
+        data = sio.dumps(damaged)
+
+        def load(data):
+            return sio.loads(data, trusted=[name])
+
+    with pytest.raises(ValueError, match=f"invalid fitted state: {message}"):
+        load(data)
+
+
+def test_a_regressors_damaged_target_scaling_is_refused():
+    _, (reg, _), _ = fitted_models()
+    state = reg.__getstate__()
+    state["_y_scale"] = np.array([1.0, np.inf])
+    damaged = BackpropRegressor.__new__(BackpropRegressor)
+    damaged.__dict__.update(state)
+    with pytest.raises(ValueError, match="_y_scale holds values that are not"):
+        pickle.loads(pickle.dumps(damaged))

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_diabetes, make_regression
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 from sklearn.model_selection import cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -83,14 +84,56 @@ def test_poisson_rejects_negative_targets():
         BackpropRegressor(loss="poisson").fit([[0.0], [1.0]], [1.0, -1.0])
 
 
-def test_partial_fit_keeps_first_scaling():
+def test_partial_fit_scales_the_targets_by_every_call():
+    # The scaling follows the statistics of every target seen, as
+    # StandardScaler.partial_fit would compute them.
     X, y = make_regression(n_samples=100, n_features=3, random_state=0)
-    reg = BackpropRegressor(random_state=0).partial_fit(X[:50], y[:50] + 100)
-    offset = reg._y_offset.copy()
-    reg.partial_fit(X[50:], y[50:])
-    assert_allclose(reg._y_offset, offset)
+    y = y + 100
+    reg = BackpropRegressor(random_state=0).partial_fit(X[:1], y[:1])
+    reg.partial_fit(X[1:40], y[1:40])
+    reg.partial_fit(X[40:], y[40:])
+    scaler = StandardScaler().fit(y.reshape(-1, 1))
+    # (different summation orders: a few ulps)
+    assert_allclose(reg._y_offset, scaler.mean_, rtol=1e-12)
+    assert_allclose(reg._y_scale, scaler.scale_, rtol=1e-12)
     with pytest.raises(ValueError, match="outputs"):
         reg.partial_fit(X, np.c_[y, y])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(),
+        dict(fit_intercept=False),
+        dict(loss="poisson"),
+        dict(loss="poisson", fit_intercept=False),
+    ],
+)
+def test_a_scaling_update_keeps_the_predictions(params):
+    # The output layer follows the new scaling: a call whose step cannot move
+    # the weights (learning_rate_init=1e-300) leaves the predictions as they
+    # were, whatever the scaling did.
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    y = np.abs(y) + 1
+    reg = BackpropRegressor(hidden_layer_sizes=(5,), random_state=0, **params)
+    reg.partial_fit(X[:2], y[:2])
+    before = reg.predict(X)
+    reg.set_params(learning_rate_init=1e-300).partial_fit(X[2:], y[2:])
+    # the rescaled output layer's rounding: a few ulps of the outputs
+    assert_allclose(reg.predict(X), before, rtol=1e-12)
+
+
+def test_a_first_partial_fit_of_one_row_does_not_freeze_the_scaling():
+    # One row has no spread: a scaling fitted on it alone (scale 1) kept the
+    # targets of later calls in the hundreds, and 300 calls reached R^2 < 0.3
+    # where a first call of 10 rows reached 0.98.
+    X, y = make_regression(3000, 5, noise=1, random_state=0)
+    y = y + 100
+    reg = BackpropRegressor(hidden_layer_sizes=(16,), random_state=0)
+    reg.partial_fit(X[:1], y[:1])
+    for start in range(0, 3000, 10):
+        reg.partial_fit(X[start : start + 10], y[start : start + 10])
+    assert reg.score(X, y) > 0.95
 
 
 def linear_problem(dtype):
@@ -142,3 +185,32 @@ def test_targets_overflowing_the_networks_dtype_are_refused():
     reg = BackpropRegressor(scale_target=False)
     with pytest.raises(ValueError, match="targets overflow float32.*scale_target"):
         reg.fit(X, 1e50 * signal)  # beyond float32's range, unscaled
+
+
+def test_a_warm_start_to_the_poisson_loss_scales_the_targets_for_it():
+    # The standardised targets kept from a squared-error fit are negative
+    # below the mean: the Poisson loss diverged on them, and the error blamed
+    # learning_rate_init. A changed loss gets the scaling it needs.
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 4)
+    y = rng.poisson(np.exp(X[:, 0]) * 3).astype(float)
+    reg = BackpropRegressor(
+        hidden_layer_sizes=(5,), max_iter=50, warm_start=True, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        reg.fit(X, y)
+        reg.set_params(loss="poisson").fit(X, y)
+    assert_allclose(reg._y_offset, 0)
+    assert_allclose(reg._y_scale, y.mean())
+    assert reg.score(X, y) > 0.5
+
+
+def test_partial_fit_after_scale_target_is_switched_off_keeps_the_predictions():
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    reg = BackpropRegressor(hidden_layer_sizes=(5,), random_state=0)
+    reg.partial_fit(X, y)
+    before = reg.predict(X)
+    reg.set_params(scale_target=False, learning_rate_init=1e-300).partial_fit(X, y)
+    assert_allclose(reg._y_scale, 1)
+    # the rescaled output layer's rounding: a few ulps of the outputs
+    assert_allclose(reg.predict(X), before, rtol=1e-12)

@@ -105,8 +105,9 @@ def test_fit_and_predict_run_limited(two_threads, monkeypatch):
     # Batches of 200 rows: products large enough for the NumPy engine (the
     # default batches of 32 rows would train in the compiled loop).
     model = BackpropClassifier((64,), max_iter=2, batch_size=200).fit(X, y)
-    # the training loop and the saturation diagnostic after it (300 x 64 x 64)
-    assert seen == [1, 1]
-    model.predict(X)
+    # the saturation diagnostic before the training loop, the loop, and the
+    # diagnostic after it (300 x 64 x 64)
     assert seen == [1, 1, 1]
+    model.predict(X)
+    assert seen == [1, 1, 1, 1]
     assert blas_threads() == 2

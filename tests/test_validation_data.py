@@ -180,9 +180,10 @@ def test_pipeline_transforms_X_val(unscaled, early_stopping):
     assert_allclose(fitted.validation_loss_curve_, by_hand.validation_loss_curve_)
     assert_allclose(fitted.coefs_[0], by_hand.coefs_[0])
     # Unscaled validation data gives other scores: the check above can fail.
-    unscaled_run = BackpropClassifier(**params).fit(
-        scaler.transform(X), y, X_val=X_val, y_val=y_val, sample_weight_val=sw_val
-    )
+    with pytest.warns(UserWarning, match="X_val lies far from X"):
+        unscaled_run = BackpropClassifier(**params).fit(
+            scaler.transform(X), y, X_val=X_val, y_val=y_val, sample_weight_val=sw_val
+        )
     # (With early stopping the runs may also stop at different epochs.)
     assert len(unscaled_run.validation_loss_curve_) != len(
         by_hand.validation_loss_curve_
@@ -204,3 +205,93 @@ def test_regressor_in_pipeline_scores_transformed_X_val():
         pipe.fit(X[:150], y[:150], X_val=X[150:], y_val=y[150:])
     scores = pipe[-1].validation_scores_
     assert scores[-1] == pytest.approx(pipe.score(X[150:], y[150:]))
+
+
+@pytest.mark.parametrize("solver", ["adam", "lbfgs"])
+def test_validation_epochs_say_when_each_score_was_measured(unscaled, solver):
+    # With a validation set, then a warm fit without, then one with again:
+    # validation_epochs_ names the epoch of each score, skipping the middle fit.
+    X, y, X_val, y_val = unscaled
+    X, X_val = (
+        StandardScaler().fit(X).transform(X),
+        StandardScaler().fit_transform(X_val),
+    )
+    clf = BackpropClassifier(
+        (4,), solver=solver, max_iter=3, tol=0, warm_start=True, random_state=0
+    )
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    first = clf.n_iter_
+    assert clf.validation_epochs_ == list(range(1, first + 1))
+    clf.fit(X, y)
+    middle = len(clf.loss_curve_)
+    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    assert clf.validation_epochs_ == [
+        *range(1, first + 1),
+        *range(middle + 1, len(clf.loss_curve_) + 1),
+    ]
+    assert len(clf.validation_scores_) == len(clf.validation_epochs_)
+    assert len(clf.validation_loss_curve_) == len(clf.validation_epochs_)
+    # The best score is this fit's: a warm start is a new run.
+    assert clf.best_validation_score_ == max(clf.validation_scores_[first:])
+
+
+def test_one_validation_row_for_the_regressor_is_refused_with_the_cause():
+    # R^2 is undefined on one sample: the fit said "outputs overflowed".
+    X, y = make_regression(n_samples=40, n_features=3, random_state=0)
+    reg = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=2)
+    with pytest.raises(ValueError, match="R\\^2, needs at least 2 samples"):
+        reg.fit(X, y, X_val=X[:1], y_val=y[:1])
+    assert not hasattr(reg, "coefs_")
+
+
+@pytest.mark.parametrize(
+    "given, message",
+    [
+        (dict(X_val="nan"), "Input X_val contains NaN"),
+        (dict(X_val="two features"), "X_val has 2 features"),
+        (dict(y_val="nan"), "Input y_val contains NaN"),
+        (dict(sample_weight_val="short"), r"sample_weight_val\.shape == \(9,\)"),
+        (dict(sample_weight_val="negative"), "passed to `sample_weight_val`"),
+    ],
+)
+def test_errors_about_the_validation_set_name_its_arguments(given, message):
+    # The training data's checks said X, y and sample_weight.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(40, 3), rng.randn(40)
+    X_val, y_val, sw_val = X[:10].copy(), y[:10].copy(), np.ones(10)
+    X_val = {
+        "nan": np.where(X_val > 1, np.nan, X_val),
+        "two features": X_val[:, :2],
+    }.get(given.get("X_val"), X_val)
+    y_val = np.where(y_val > 1, np.nan, y_val) if "y_val" in given else y_val
+    sw_val = {"short": sw_val[:9], "negative": -sw_val}.get(
+        given.get("sample_weight_val"), sw_val
+    )
+    reg = BackpropRegressor(hidden_layer_sizes=(3,), max_iter=2)
+    with pytest.raises(ValueError, match=f"In the validation set: .*{message}"):
+        reg.fit(X, y, X_val=X_val, y_val=y_val, sample_weight_val=sw_val)
+
+
+def test_X_val_on_another_scale_than_X_warns_and_names_transform_input(unscaled):
+    # A Pipeline without transform_input=["X_val"]: X is scaled, X_val not.
+    # Validation accuracy fell from 0.97 to 0.37, silently.
+    X, y, X_val, y_val = unscaled
+    with config_context(enable_metadata_routing=True):
+        clf = BackpropClassifier(max_iter=5, random_state=0)
+        clf.set_fit_request(X_val=True, y_val=True)
+        pipe = Pipeline([("scale", StandardScaler()), ("clf", clf)])
+        with pytest.warns(UserWarning, match=r'transform_input=\["X_val"\]'):
+            pipe.fit(X, y, X_val=X_val, y_val=y_val)
+
+
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_X_val_from_the_same_distribution_does_not_warn(unscaled):
+    # A random split of the same data, however small, stays within the
+    # threshold (10 of X's standard deviations, 10 times its spread).
+    X, y, X_val, y_val = unscaled
+    scaler = StandardScaler().fit(X)
+    X, X_val = scaler.transform(X), scaler.transform(X_val)
+    for rows in (slice(0, 2), slice(0, 60)):
+        BackpropClassifier(max_iter=2, random_state=0).fit(
+            X, y, X_val=X_val[rows], y_val=y_val[rows]
+        )

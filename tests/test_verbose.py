@@ -112,3 +112,17 @@ def test_last_line_after_a_divergence_that_kept_the_best_epoch(
         reg.fit(X, y)
     match = LAST_LINE.match(_lines(capsys)[-1])
     assert match[1] == "diverged" and "best epoch" in match[3]
+
+
+def test_a_fit_without_validation_prints_no_earlier_validation(capsys, data):
+    # A warm fit or partial_fit without X_val measured no validation loss or
+    # score: its lines must not repeat those the earlier fit measured.
+    X, y = data
+    clf = BackpropClassifier(verbose=True, max_iter=2, tol=0, warm_start=True)
+    clf.fit(X, y, X_val=X, y_val=y)
+    assert all("validation" in line for line in _lines(capsys)[:-1])
+    clf.fit(X, y)
+    clf.partial_fit(X, y)
+    lines = [line for line in _lines(capsys) if line.startswith("epoch=")]
+    assert [LINE.match(line)[1] for line in lines] == ["3", "4", "5"]
+    assert not any("validation" in line for line in lines)

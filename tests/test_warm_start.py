@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_iris, make_classification
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_backprop import BackpropClassifier
+from sklearn_backprop import BackpropClassifier, _fast
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
 
@@ -93,3 +93,34 @@ def test_partial_fit_refuses_a_new_solver_and_says_how_to_restart(iris):
     # fit with warm_start=True switches, keeping the weights as its start.
     clf.set_params(warm_start=True, max_iter=2).fit(X, y)
     assert clf.n_iter_ == 2
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_a_warm_fit_on_new_data_measures_its_plateau_from_its_own_best(engine):
+    # Fitted on one task, warm-started on another: the new loss starts far
+    # above the first fit's best and falls every epoch. Measured against the
+    # old best it never "improved", and the fit stopped after
+    # n_iter_no_change + 1 epochs; against its own best it trains on.
+    X1, y1 = make_classification(300, 6, random_state=0)
+    X2, y2 = make_classification(300, 6, random_state=1)
+    clf = BackpropClassifier((8,), random_state=0, warm_start=True, max_iter=500)
+    with _fast.engine(engine):
+        clf.fit(X1, y1)
+        first_best = clf.best_loss_
+        clf.fit(X2, y2)
+    losses = clf.loss_curve_[-clf.n_iter_ :]
+    assert losses[0] > first_best
+    assert clf.n_iter_ > 2 * (clf.n_iter_no_change + 1)
+    assert clf.best_loss_ == min(losses)
+
+
+def test_a_warm_fit_without_intercepts_has_zero_intercepts(iris):
+    # Continued with fit_intercept=False, the network has no biases: the
+    # earlier fit's must not stay in intercepts_ (the docs say zeros).
+    X, y = iris
+    clf = BackpropClassifier((5,), max_iter=20, random_state=0, warm_start=True)
+    clf.fit(X, y)
+    assert any(np.any(b != 0) for b in clf.intercepts_)
+    clf.set_params(fit_intercept=False).fit(X, y)
+    for bias in clf.intercepts_:
+        assert_array_equal(bias, 0)

@@ -26,6 +26,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import weakref
 from contextlib import contextmanager
 
 import numpy as np
@@ -106,6 +107,36 @@ def _load_kernel():
 
 
 kernel = _load_kernel()
+
+
+# The locks of the generators the kernel draws from (it takes them as NumPy
+# does). A fork while another thread holds one leaves the child a lock held by
+# a thread it does not have, and its next draw waits forever; so they are
+# held around every fork, as the ``logging`` module holds its own locks.
+_generator_locks = weakref.WeakSet()
+_held_for_fork = []
+
+
+def _before_fork():
+    # (In one order, so that two threads forking at once cannot deadlock.)
+    locks = {np.random.mtrand._rand._bit_generator.lock, *_generator_locks}
+    locks = sorted(locks, key=id)
+    for lock in locks:
+        lock.acquire()
+    _held_for_fork[:] = locks
+
+
+def _after_fork():
+    # Taken before the first release lets another fork's handler run.
+    locks, _held_for_fork[:] = list(_held_for_fork), []
+    for lock in locks:
+        lock.release()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_before_fork, after_in_parent=_after_fork, after_in_child=_after_fork
+    )
 
 
 @contextmanager
@@ -213,6 +244,8 @@ class Epochs:
         # ``random_state.permutation`` would, under its lock as NumPy draws.
         shuffled = shuffle and batch_size < self.X.shape[0]
         self.bit_generator = random_state._bit_generator if shuffled else None
+        if shuffled:
+            _generator_locks.add(self.bit_generator.lock)
 
     def _read_solver(self):
         """Set the solver's scalars after the kernel's steps (its vectors are
