@@ -35,7 +35,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_UNITS
+from ._array_api import all_finite, float_dtypes, follow, follow_precisely, to_host
 from ._callbacks import (
     CallbackListener,
     CallbackSupportMixin,
@@ -44,6 +45,7 @@ from ._callbacks import (
     task_metadata,
 )
 from ._diagnostics import hidden_saturation, warn_if_saturated
+from ._engines import select_engine
 from ._losses import make_loss
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
 from ._training import (
@@ -53,13 +55,6 @@ from ._training import (
     train_lbfgs,
     train_stochastic,
     warn_interrupted_end,
-)
-from ._xp_network import (
-    float_dtypes,
-    follow,
-    follow_precisely,
-    select_engine,
-    to_host,
 )
 
 # The address of a hosted copy of the documentation (docs/_build/html), for
@@ -93,7 +88,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_UNITS))],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -176,6 +171,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _encoded_score(self, encoder, y, output, sample_weight):
         """Score (accuracy or R^2) of a network output against encoded targets."""
+
+    # Which score ``_encoded_score`` is, by name: ``"accuracy"`` or ``"r2"``
+    # (an engine may compute it itself, see ``_training.Validation``).
+    _score_name = None
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         """Validated sample weights (None when all are one)."""
@@ -514,7 +513,12 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X_train, X_val, Y_train, Y_val, _, y_val = split[:6]
         sw_train, sw_val = split[6:] if sample_weight is not None else (None, None)
         validation = Validation(
-            X_val, Y_val, sw_val, partial(self._encoded_score, encoder), y_val
+            X_val,
+            Y_val,
+            sw_val,
+            partial(self._encoded_score, encoder),
+            y_val,
+            score_name=self._score_name,
         )
         return X_train, Y_train, sw_train, validation
 
@@ -547,7 +551,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         except (ValueError, TypeError) as error:
             raise _about_validation_set(error) from error
         score = partial(self._encoded_score, encoder)
-        return Validation(X_val, Y_val, sw_val, score, y_val)
+        return Validation(X_val, Y_val, sw_val, score, y_val, self._score_name)
 
     def _store_fit(self, network, history, encoder, solver):
         """Publish a finished fit as fitted attributes, all at once.
@@ -646,8 +650,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         arrays += [(f"intercepts_[{i}]", b) for i, b in enumerate(intercepts)]
         arrays += [(name, getattr(self, name)) for name in self._target_arrays]
         for name, array in arrays:
-            xp, _ = get_namespace(array)
-            if not bool(xp.all(xp.isfinite(array))):
+            if not all_finite(array):
                 return f"{name} holds values that are not finite (NaN or inf)"
         return None
 

@@ -16,9 +16,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
+from ._array_api import follow, to_host
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import CLASSIFIER_EARLY_STOPPING_AUTO, fill_shared_docs
-from ._xp_network import follow, to_host
+from ._losses import loss_names
 
 
 @fill_shared_docs
@@ -89,7 +90,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
-        "loss": [StrOptions({"log_loss", "squared_error"})],
+        "loss": [StrOptions(loss_names("classification"))],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -306,6 +307,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     def _output_activation(self, binarizer):
         return "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
+
+    _score_name = "accuracy"
 
     def _encoded_score(self, binarizer, y, output, sample_weight):
         xp, _ = get_namespace(output)

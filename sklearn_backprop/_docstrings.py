@@ -9,12 +9,14 @@ and ``%(shared_attributes)s``, its ``fit`` docstring
 
 import inspect
 
+from ._activations import HIDDEN_UNITS
+
 SHARED_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         Units of each hidden layer, input to output. ``()`` means no hidden
         layer: the first document's two-layer network.
 
-    activation : {"logistic", "tanh", "relu", "identity"}, default="logistic"
+    activation : {HIDDEN_UNITS}, default="logistic"
         Hidden unit. ``"logistic"`` is the documents' sigmoid
         ``1 / (1 + exp(-x))``.
 
@@ -145,6 +147,10 @@ default="auto"
 
     fit_intercept : bool, default=True
         Whether each layer has a bias. The first document has none."""
+# The hidden units are the registry's (``_activations.UNITS``).
+SHARED_PARAMETERS = SHARED_PARAMETERS.replace(
+    "{HIDDEN_UNITS}", "{" + ", ".join(f'"{name}"' for name in HIDDEN_UNITS) + "}"
+)
 
 
 SHARED_ATTRIBUTES = """\

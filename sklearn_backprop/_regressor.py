@@ -9,9 +9,10 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from ._array_api import follow, to_host
 from ._base import BaseBackprop, partial_fit_available
 from ._docstrings import REGRESSOR_EARLY_STOPPING_AUTO, fill_shared_docs
-from ._xp_network import follow, to_host
+from ._losses import loss_names
 
 
 class TargetScaler:
@@ -211,7 +212,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions(loss_names("regression"))],
         "scale_target": ["boolean"],
     }
 
@@ -450,6 +451,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"
+
+    _score_name = "r2"
 
     def _encoded_score(self, scaler, y, output, sample_weight):
         # R^2 is unchanged by the per-output affine scaling of the targets.

@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop._activations import HIDDEN_UNITS
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
 
@@ -167,7 +168,7 @@ def test_learning_rate_init_scales_the_first_sgd_step(iris):
     assert_allclose(moves[1], 2 * moves[0], rtol=1e-10, atol=2 * ulps)
 
 
-@pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
+@pytest.mark.parametrize("activation", HIDDEN_UNITS)
 def test_every_hidden_activation_trains(iris, activation):
     X, y = iris
     clf = BackpropClassifier(
