@@ -4,16 +4,29 @@ Every derivative is written from the activation's *output* ``a``, as the
 documents write ``nonlin(l1, deriv=True) = l1 * (1 - l1)``: backpropagation
 stores the outputs of the forward pass and never needs the inputs again.
 
-``ACTIVATIONS[name](z, bias)`` overwrites ``z`` with ``f(z + bias)`` (``bias``
-None: ``f(z)``); taking the bias lets a unit fold it into a pass it makes
-anyway.
-``DERIVATIVES[name](a, delta, scratch)`` overwrites ``delta`` with
-``delta * f'(z)`` where ``a = f(z)``; ``scratch`` is a buffer shaped like
-``a`` that it may overwrite. Nothing here allocates an array the size of a
-layer. The caller silences floating-point overflow once around its loop (see
-``_network.quiet_floating_point``): ``exp`` overflowing to ``inf`` is exactly
-the limit the sigmoid needs, not an error.
+This module is also the registry of units: :data:`UNITS` maps each name to a
+:class:`Unit` holding everything an engine, ONNX export, validation or a test
+needs to know about it. ``UNITS[name].forward(z, bias)`` overwrites ``z`` with
+``f(z + bias)`` (``bias`` None: ``f(z)``); taking the bias lets a unit fold it
+into a pass it makes anyway. ``UNITS[name].derivative(a, delta, scratch)``
+overwrites ``delta`` with ``delta * f'(z)`` where ``a = f(z)``; ``scratch`` is
+a buffer shaped like ``a`` that it may overwrite. Nothing here allocates an
+array the size of a layer. The caller silences floating-point overflow once
+around its loop (see ``_network.quiet_floating_point``): ``exp`` overflowing
+to ``inf`` is exactly the limit the sigmoid needs, not an error.
+
+To add a unit: its :class:`Unit` here (NumPy and array API arithmetic, ONNX
+export), its code in ``_fast/_loop.pxd`` and its arithmetic in
+``_fast/_loop.pyx`` (``_unit`` and ``_derivative``). Nothing else needs to
+change: parameter validation, the docstrings, the engines and the tests
+(``tests/test_engines.py``, ``test_gradients.py``, ``test_registry.py``)
+read this registry. (Names appear elsewhere only where a unit is treated
+specially: the estimators' choice of output unit, the saturation diagnostic
+of the logistic and tanh units, the default ``init`` of the logistic one.)
 """
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from numpy import add, divide, multiply, negative, reciprocal, sign, square, subtract
@@ -135,22 +148,138 @@ def exp_derivative(a, delta, scratch):
     multiply(delta, a, delta)
 
 
-ACTIVATIONS = {
-    "logistic": logistic,
-    "tanh": tanh,
-    "relu": relu,
-    "identity": identity,
-    "softmax": softmax,
-    "exp": exp,
-}
+# The same units written against the array API (``xp``), for the engine of
+# ``_xp_network``: ``xp_forward(xp, z)`` returns ``f(z)``, and
+# ``xp_backward(xp, a, delta)`` returns ``delta`` times the derivative at the
+# output ``a = f(z)`` (the softmax's Jacobian-vector product), new arrays
+# rather than in place (see ``_xp_network``).
 
-DERIVATIVES = {
-    "logistic": logistic_derivative,
-    "tanh": tanh_derivative,
-    "relu": relu_derivative,
-    "identity": identity_derivative,
-    "softmax": softmax_derivative,
-    "exp": exp_derivative,
-}
 
-HIDDEN_ACTIVATIONS = ("logistic", "tanh", "relu", "identity")
+def _xp_softmax(xp, z):
+    """Row-wise softmax, shifted by the row maximum so no ``exp`` overflows."""
+    exp_z = xp.exp(z - xp.max(z, axis=1, keepdims=True))
+    return exp_z / xp.sum(exp_z, axis=1, keepdims=True)
+
+
+def _xp_softmax_backward(xp, a, delta):
+    """The softmax Jacobian times ``delta``: ``a * (delta - <delta, a>)``."""
+    return a * (delta - xp.sum(delta * a, axis=1, keepdims=True))
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What every engine and exporter needs to know about one unit.
+
+    Attributes
+    ----------
+    name : str
+        The name the estimators' parameters and fitted attributes use.
+    forward, derivative : callable
+        The NumPy engine's in-place ``f`` and ``delta *= f'`` (from the
+        output), as described in the module's docstring.
+    xp_forward, xp_backward : callable
+        The same for the array API engine, returning new arrays.
+    hidden : bool
+        Whether it may be a hidden unit (element-wise: the compiled loop
+        takes a hidden layer's derivative over its whole block at once).
+    onnx : tuple of (str, dict), callable or None
+        What ONNX export applies after a layer's ``MatMul``/``Add``: an
+        operator and its attributes; or, for a unit onnxruntime has no
+        operator for in both precisions, ``onnx(graph, z, proto, dtype)``
+        adding the nodes (``graph.node(op, inputs, **attributes)``,
+        ``graph.constant(name, array, proto)``) and returning the output's
+        name; None for the identity (nothing to apply).
+    spread : float
+        The spread ``s`` of a hidden unit's input under
+        ``init="spread_uniform"`` (see ``Network.initialize``).
+    glorot_gain : float
+        ``k`` of ``"glorot_uniform"``, ``b = sqrt(k / (fan_in + fan_out))``.
+
+    The compiled loop knows a unit by its code, the member of ``_fast``'s
+    unit enumeration named ``name.upper()``.
+    """
+
+    name: str
+    forward: Callable
+    derivative: Callable
+    xp_forward: Callable
+    xp_backward: Callable
+    hidden: bool = True
+    onnx: tuple | None = None
+    spread: float = 1.0
+    glorot_gain: float = 6.0
+
+
+UNITS = {
+    unit.name: unit
+    for unit in (
+        Unit(
+            "logistic",
+            logistic,
+            logistic_derivative,
+            lambda xp, z: 1 / (1 + xp.exp(-z)),
+            lambda xp, a, delta: delta * (a * (1 - a)),
+            onnx=("Sigmoid", {}),
+            # sigmoid(z) = (1 + tanh(z / 2)) / 2: tanh's spread, twice as wide
+            spread=2.0,
+            glorot_gain=2.0,
+        ),
+        Unit(
+            "tanh",
+            tanh,
+            tanh_derivative,
+            lambda xp, z: xp.tanh(z),
+            lambda xp, a, delta: delta * (1 - a * a),
+            onnx=("Tanh", {}),
+        ),
+        Unit(
+            "relu",
+            relu,
+            relu_derivative,
+            lambda xp, z: xp.clip(z, min=0),
+            lambda xp, a, delta: delta * xp.astype(a > 0, a.dtype),
+            onnx=("Relu", {}),
+        ),
+        Unit(
+            "identity",
+            identity,
+            identity_derivative,
+            lambda xp, z: z,
+            lambda xp, a, delta: delta,
+        ),
+        Unit(
+            "softmax",
+            softmax,
+            softmax_derivative,
+            _xp_softmax,
+            _xp_softmax_backward,
+            hidden=False,
+            onnx=("Softmax", {"axis": 1}),
+        ),
+        Unit(
+            "exp",
+            exp,
+            exp_derivative,
+            lambda xp, z: xp.exp(z),
+            lambda xp, a, delta: delta * a,
+            hidden=False,
+            onnx=("Exp", {}),
+        ),
+    )
+}
+"""Every unit, by name: the one registry the engines, ONNX export, parameter
+validation and the tests read."""
+
+HIDDEN_UNITS = tuple(name for name, unit in UNITS.items() if unit.hidden)
+"""The names the ``activation`` parameter accepts."""
+
+
+def get_unit(name):
+    """The :class:`Unit` called ``name``; a ValueError for an unknown name
+    (never a fallback to another unit)."""
+    try:
+        return UNITS[name]
+    except KeyError:
+        raise ValueError(
+            f"Unknown unit {name!r}: the units are {sorted(UNITS)}."
+        ) from None

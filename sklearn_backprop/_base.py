@@ -40,7 +40,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._activations import HIDDEN_ACTIVATIONS
+from ._activations import HIDDEN_UNITS
+from ._array_api import all_finite, float_dtypes, follow, follow_precisely, to_host
 from ._callbacks import (
     CallbackListener,
     CallbackSupportMixin,
@@ -49,6 +50,7 @@ from ._callbacks import (
     task_metadata,
 )
 from ._diagnostics import hidden_saturation, warn_if_saturated
+from ._engines import select_engine
 from ._losses import make_loss
 from ._preprocessing import (
     categorical_mask,
@@ -64,13 +66,6 @@ from ._training import (
     train_lbfgs,
     train_stochastic,
     warn_interrupted_end,
-)
-from ._xp_network import (
-    float_dtypes,
-    follow,
-    follow_precisely,
-    select_engine,
-    to_host,
 )
 
 # The address of a hosted copy of the documentation (docs/_build/html), for
@@ -104,7 +99,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             "array-like",
             Interval(Integral, 1, None, closed="left"),
         ],
-        "activation": [StrOptions(set(HIDDEN_ACTIVATIONS))],
+        "activation": [StrOptions(set(HIDDEN_UNITS))],
         "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
@@ -123,7 +118,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "warm_start": ["boolean"],
         "momentum": [Interval(Real, 0, 1, closed="both")],
         "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "beta_1": [Interval(Real, 0, 1, closed="left")],
         "beta_2": [Interval(Real, 0, 1, closed="left")],
@@ -189,6 +184,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _encoded_score(self, encoder, y, output, sample_weight):
         """Score (accuracy or R^2) of a network output against encoded targets."""
+
+    # Which score ``_encoded_score`` is, by name: ``"accuracy"`` or ``"r2"``
+    # (an engine may compute it itself, see ``_training.Validation``).
+    _score_name = None
 
     def _sample_weight(self, sample_weight, X, y, incremental):
         """Validated sample weights (None when all are one)."""
@@ -275,10 +274,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _preprocess(self, X, reset):
         """Raw ``X`` checked against the columns seen in fit, then through
         ``preprocessor_`` (fitted first when ``reset``)."""
-        if not is_dataframe(X):
-            # (an array of any dtype, gaps allowed: the messages of a 1-D or
-            # an empty one)
-            X = check_array(X, dtype=None, ensure_all_finite=False)
+        X = _table(X)
         _check_feature_names(self, X, reset=reset)
         _check_n_features(self, X, reset=reset)
         return preprocess(self.preprocessor_, X, fit=reset)
@@ -325,7 +321,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _fit_unsafe(
         self, X, y, sample_weight, validation_data, incremental, classes, task
     ):
-        if incremental and self.early_stopping:
+        if incremental and self.early_stopping is True:
             raise ValueError(
                 "partial_fit does not support early_stopping=True: there is no "
                 "held-out set across calls. Set early_stopping=False."
@@ -336,7 +332,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X, y = self._validate_fit_data(X, y, reset=not continuing)
         # What callbacks see and predict from: X as given when it is
         # preprocessed inside (the model predicts from raw data then).
-        inputs = raw_X if self._preprocesses() else X
+        inputs = _table(raw_X) if self._preprocesses() else X
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if task is not None:
             task.call_on_fit_task_begin(
@@ -375,6 +371,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             history = History()
 
         fit_data = inputs, y, sample_weight
+        stop_early = self._early_stopping(y, incremental)
         X, Y, sample_weight, validation = self._validation_split(
             X,
             Y,
@@ -383,7 +380,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             validation_data,
             encoder,
             random_state,
-            incremental,
+            stop_early,
             inputs,
         )
         initial_saturation = self._saturation(X, network)
@@ -440,12 +437,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 random_state=random_state,
                 history=history,
                 validation=validation,
-                early_stopping=self.early_stopping,
+                early_stopping=stop_early,
                 listeners=listeners,
                 incremental=incremental,
             )
 
         self._store_fit(network, history, encoder, solver)
+        # Whether the weights are the best validation epoch's (what "auto"
+        # resolved to, for LossCurveDisplay): a builtin, like all fitted state.
+        self._kept_best_epoch = bool(stop_early and validation is not None)
         self.saturation_ = self._saturation(X, network)
         warn_if_saturated(
             to_host(self.saturation_), to_host(initial_saturation), stacklevel=4
@@ -551,7 +551,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         validation_data,
         encoder,
         random_state,
-        incremental,
+        stop_early,
         inputs,
     ):
         """Return the training arrays and the validation set, if any
@@ -565,8 +565,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
             _warn_if_scaled_apart(X, validation.X)
             return X, Y, sample_weight, validation
-        if not self.early_stopping or incremental or self.solver == "lbfgs":
-            # L-BFGS does not stop early: holding data out would only waste it.
+        if not stop_early:
             return X, Y, sample_weight, None
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
@@ -600,9 +599,25 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             sw_val,
             partial(self._encoded_score, encoder),
             y_val,
-            _safe_indexing(inputs, split[-1]) if self._preprocesses() else None,
+            score_name=self._score_name,
+            inputs=_safe_indexing(inputs, split[-1]) if self._preprocesses() else None,
         )
         return X_train, Y_train, sw_train, validation
+
+    def _early_stopping(self, y, incremental):
+        """Whether this fit stops on a validation score and keeps the best
+        epoch's weights: ``early_stopping``, with ``"auto"`` resolved for
+        targets ``y``. L-BFGS and ``partial_fit`` never stop early (L-BFGS
+        does not: holding data out would only waste it)."""
+        if incremental or self.solver == "lbfgs":
+            return False
+        if self.early_stopping == "auto":
+            return self._auto_early_stopping(y)
+        return self.early_stopping
+
+    @abstractmethod
+    def _auto_early_stopping(self, y):
+        """What ``early_stopping="auto"`` means for this estimator and ``y``."""
 
     def _given_validation(self, validation_data, encoder):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
@@ -618,7 +633,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         except (ValueError, TypeError) as error:
             raise _about_validation_set(error) from error
         score = partial(self._encoded_score, encoder)
-        return Validation(X_val, Y_val, sw_val, score, y_val, raw_X_val)
+        return Validation(
+            X_val, Y_val, sw_val, score, y_val, self._score_name, inputs=raw_X_val
+        )
 
     def _preprocesses(self):
         """Whether the fitted model preprocesses its features."""
@@ -725,8 +742,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         arrays += [(f"intercepts_[{i}]", b) for i, b in enumerate(intercepts)]
         arrays += [(name, getattr(self, name)) for name in self._target_arrays]
         for name, array in arrays:
-            xp, _ = get_namespace(array)
-            if not bool(xp.all(xp.isfinite(array))):
+            if not all_finite(array):
                 return f"{name} holds values that are not finite (NaN or inf)"
         return None
 
@@ -851,6 +867,15 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
             "sample_weight_val was passed to fit without X_val and y_val: it "
             "weights the validation set, so pass X_val and y_val too."
         )
+
+
+def _table(X):
+    """``X`` as the preprocessing takes it: a DataFrame as it is, anything
+    else as an array of any dtype, gaps allowed (a 1-D or an empty one gets
+    scikit-learn's message)."""
+    if is_dataframe(X):
+        return X
+    return check_array(X, dtype=None, ensure_all_finite=False)
 
 
 def _names_columns(categorical_features):

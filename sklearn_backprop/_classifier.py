@@ -1,5 +1,7 @@
 """BackpropClassifier: label encoding, the output unit, probabilities."""
 
+import math
+
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
@@ -14,9 +16,10 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 
+from ._array_api import follow, to_host
 from ._base import BaseBackprop, partial_fit_available
-from ._docstrings import fill_shared_docs
-from ._xp_network import follow, to_host
+from ._docstrings import CLASSIFIER_EARLY_STOPPING_AUTO, fill_shared_docs
+from ._losses import loss_names
 
 
 @fill_shared_docs
@@ -83,9 +86,11 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
     array([[1., 0., 0.]])
     """
 
+    _early_stopping_auto_doc = CLASSIFIER_EARLY_STOPPING_AUTO
+
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
-        "loss": [StrOptions({"log_loss", "squared_error"})],
+        "loss": [StrOptions(loss_names("classification"))],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -95,10 +100,10 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         activation="logistic",
         *,
         solver="adam",
-        alpha=0.03,
+        alpha=1e-3,
         batch_size="auto",
         learning_rate="constant",
-        learning_rate_init=0.01,
+        learning_rate_init=0.003,
         power_t=0.5,
         max_iter=200,
         shuffle=True,
@@ -108,7 +113,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,
@@ -233,6 +238,18 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
                 )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
+    def _auto_early_stopping(self, y):
+        # Class weights only move the boundary of a network that has not
+        # memorised its training rows (see the early_stopping parameter).
+        if self.class_weight is None:
+            return False
+        if y.ndim != 1:  # multilabel: the split is not stratified
+            return math.ceil(self.validation_fraction * y.shape[0]) >= 2
+        # A stratified validation set with room for every class.
+        counts = np.unique(y, return_counts=True)[1]
+        n_val = math.ceil(self.validation_fraction * y.shape[0])
+        return n_val >= max(2, 2 * counts.size) and counts.min() >= 3
+
     def _validate_fit_data(self, X, y, reset):
         X, y = super()._validate_fit_data(X, y, reset)
         check_classification_targets(y)
@@ -294,6 +311,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
     def _output_activation(self, binarizer):
         return "softmax" if binarizer.y_type_ == "multiclass" else "logistic"
+
+    _score_name = "accuracy"
 
     def _encoded_score(self, binarizer, y, output, sample_weight):
         xp, _ = get_namespace(output)

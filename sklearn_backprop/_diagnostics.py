@@ -14,9 +14,9 @@ import warnings
 import numpy as np
 from sklearn.utils import _safe_indexing
 
+from ._array_api import follow_precisely, to_host
 from ._network import forward, layer_activations, quiet_floating_point
 from ._threads import sized_by
-from ._xp_network import follow_precisely, to_host
 
 # A logistic output within this distance of 0 or 1 is saturated.
 SATURATION_TOLERANCE = 1e-3

@@ -433,7 +433,11 @@ def _kept_epoch(estimator):
     """
     scores = getattr(estimator, "validation_scores_", None)
     best = getattr(estimator, "best_validation_score_", None)
-    if not getattr(estimator, "early_stopping", False) or not scores or best is None:
+    # Ours record what ``early_stopping="auto"`` resolved to; MLP's is a bool.
+    kept_best = getattr(
+        estimator, "_kept_best_epoch", getattr(estimator, "early_stopping", False)
+    )
+    if not kept_best or not scores or best is None:
         return None
     reached = np.flatnonzero(np.asarray(scores, dtype=float) == best)
     if not reached.size:

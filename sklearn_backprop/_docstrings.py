@@ -7,12 +7,16 @@ and ``%(shared_attributes)s``, its ``fit`` docstring
 ``get_params()`` all see the full text.
 """
 
+import inspect
+
+from ._activations import HIDDEN_UNITS
+
 SHARED_PARAMETERS = """\
 hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         Units of each hidden layer, input to output. ``()`` means no hidden
         layer: the first document's two-layer network.
 
-    activation : {"logistic", "tanh", "relu", "identity"}, default="logistic"
+    activation : {HIDDEN_UNITS}, default="logistic"
         Hidden unit. ``"logistic"`` is the documents' sigmoid
         ``1 / (1 + exp(-x))``.
 
@@ -23,7 +27,7 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         method of :func:`scipy.optimize.minimize` on the full data set. All
         three use the same backpropagated gradient.
 
-    alpha : float, default=0.03
+    alpha : float, default=%(default_alpha)s
         Strength of the L2 penalty ``0.5 * alpha * ||coefs||^2``, added to the
         summed loss of a batch before it is divided by the batch's weight.
         (MLP's default is 1e-4; this default was chosen by measurement, see
@@ -44,11 +48,10 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         (t + 1) ** power_t`` after ``t`` samples seen; or divided by 5 each
         time the loss stops improving (see ``n_iter_no_change``).
 
-    learning_rate_init : float, default=0.01
+    learning_rate_init : float, default=%(default_learning_rate_init)s
         Step size (MLP's default is 0.001; chosen by measurement with the
-        default batches and initialisation, see ``docs/defaults.rst``: a
-        larger step reaches a plateau, and stops, within ``max_iter`` epochs
-        where a smaller one is still creeping down). It multiplies the *mean*
+        default batches and initialisation, see ``docs/defaults.rst``). It
+        multiplies the *mean*
         gradient over a batch, as in scikit-learn's MLP: the documents' rate
         ``eta`` on the summed gradient of ``n`` samples is
         ``learning_rate_init = eta * n``.
@@ -96,11 +99,11 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``"sgd"`` when ``momentum > 0``.
 
-    early_stopping : bool, default=False
+    early_stopping : %(early_stopping_type)s, default=%(default_early_stopping)s
         Hold out ``validation_fraction`` of the training data (or use
         ``X_val``, ``y_val`` given to ``fit``), stop when its score has not
         improved by ``tol`` for ``n_iter_no_change`` epochs, and keep the
-        weights of the best epoch. For ``"sgd"`` and ``"adam"``.
+        weights of the best epoch. For ``"sgd"`` and ``"adam"``.%(early_stopping_auto)s
 
     validation_fraction : float, default=0.1
         Share of the training data held out for early stopping (stratified
@@ -182,6 +185,10 @@ or shape (n_categorical_features,), default="from_dtype"
         X, nor for array API inputs other than NumPy's (a fitted model moved
         to another namespace preprocesses frames on the host and predicts
         there)."""
+# The hidden units are the registry's (``_activations.UNITS``).
+SHARED_PARAMETERS = SHARED_PARAMETERS.replace(
+    "{HIDDEN_UNITS}", "{" + ", ".join(f'"{name}"' for name in HIDDEN_UNITS) + "}"
+)
 
 
 SHARED_ATTRIBUTES = """\
@@ -282,12 +289,56 @@ default=None
             Non-negative weights of the validation samples."""
 
 
+CLASSIFIER_EARLY_STOPPING_AUTO = """
+        ``"auto"``: on when ``class_weight`` is given and the data can spare
+        a stratified validation set (``validation_fraction`` of the rows at
+        least twice the number of classes, and three rows of each class),
+        off otherwise. Class weights move the decision boundary only where
+        the network has not memorised its training rows, and a network of
+        the default size memorises a rare class's rows within the default
+        epochs; the weighted validation score (balanced accuracy with
+        ``class_weight="balanced"``) picks the epoch before that. Off for
+        ``partial_fit``, which has no held-out set."""
+
+REGRESSOR_EARLY_STOPPING_AUTO = """
+        ``"auto"``: on when ``validation_fraction`` of the rows is 20 rows or
+        more (200 rows at the default fraction), off otherwise. On noisy
+        targets the default network keeps lowering its training loss long
+        after its predictions stop improving; the best validation epoch
+        scores higher on real data (``docs/defaults.rst``). Fewer validation
+        rows score the epochs too noisily to choose among them. Off for
+        ``partial_fit`` and ``"lbfgs"``."""
+
+
 def fill_shared_docs(cls):
     """Class decorator: put the shared parameter and attribute text into the
-    class docstring, and the validation set's into ``fit``'s."""
-    cls.__doc__ = cls.__doc__.replace(
-        "%(shared_parameters)s", SHARED_PARAMETERS
-    ).replace("%(shared_attributes)s", SHARED_ATTRIBUTES)
+    class docstring, and the validation set's into ``fit``'s.
+
+    The defaults the estimators do not share (``alpha``,
+    ``learning_rate_init``, ``early_stopping``) are read from the class's own
+    signature, so the text cannot drift from the code.
+    """
+    defaults = {
+        name: parameter.default
+        for name, parameter in inspect.signature(cls.__init__).parameters.items()
+    }
+    auto = cls._early_stopping_auto_doc
+
+    def shown(value):
+        return f'"{value}"' if isinstance(value, str) else repr(value)
+
+    parameters = (
+        SHARED_PARAMETERS.replace("%(default_alpha)s", shown(defaults["alpha"]))
+        .replace(
+            "%(default_learning_rate_init)s", shown(defaults["learning_rate_init"])
+        )
+        .replace("%(default_early_stopping)s", shown(defaults["early_stopping"]))
+        .replace("%(early_stopping_type)s", 'bool or "auto"')
+        .replace("%(early_stopping_auto)s", auto)
+    )
+    cls.__doc__ = cls.__doc__.replace("%(shared_parameters)s", parameters).replace(
+        "%(shared_attributes)s", SHARED_ATTRIBUTES
+    )
     cls.fit.__doc__ = cls.fit.__doc__.replace(
         "%(validation_parameters)s", VALIDATION_PARAMETERS
     )

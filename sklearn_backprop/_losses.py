@@ -8,6 +8,13 @@ with a logistic unit, which gives their ``delta = error * sigmoid'(output)``:
 the squared-error loss chains ``output - y`` through its unit's derivative.
 Only this module knows which pairs are canonical.
 
+This module is also the registry of losses: :data:`LOSSES` maps each name to
+its class, which declares its output units (``outputs``, the canonical ones
+first), the targets it is for (``targets``), and its output delta twice: for
+the NumPy engine in place (``loss_and_delta``) and against the array API
+(``xp_loss_and_delta``, for ``_xp_network``). The compiled loop knows a loss
+by the member of ``_fast``'s loss enumeration named ``name.upper()``.
+
 Each loss is a sum over output units and a (weighted) sum over samples; the
 engine divides by the total sample weight to get the mean. As in
 ``_activations``, the NumPy functions of the hot path are imported by name,
@@ -19,7 +26,7 @@ import numpy as np
 from numpy import add, subtract
 from scipy.special import xlogy
 
-from ._activations import _ONE, DERIVATIVES
+from ._activations import _ONE, UNITS, get_unit
 
 
 def _weighted_row_sum(values, sample_weight):
@@ -41,26 +48,82 @@ def _apply_sample_weight(delta, sample_weight):
         delta *= sample_weight[:, np.newaxis]
 
 
+def _xp_xlogy(xp, x, y):
+    """``x * log(y)``, 0 where ``x`` is 0 unless ``y`` is NaN (as SciPy's
+    ``xlogy``, which the NumPy engine uses), on the arrays' own device."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # NumPy-backed namespaces
+        product = x * xp.log(y)
+    return xp.where((x == 0) & ~xp.isnan(y), xp.zeros_like(product), product)
+
+
+def _xp_weighted(xp, losses, delta, sample_weight):
+    """The weighted sum of per-row ``losses`` (a 0-d array) and the weighted
+    ``delta``, in namespace ``xp``."""
+    if sample_weight is None:
+        return xp.sum(losses), delta
+    return xp.sum(losses * sample_weight), delta * sample_weight[:, None]
+
+
+class Loss:
+    """What every loss declares; see the module's docstring.
+
+    Parameters
+    ----------
+    output_activation : str
+        The output unit, one of the class's ``outputs``.
+    """
+
+    name = None
+    outputs = ()
+    """The output units the loss takes, canonical ones first."""
+    canonical_outputs = ()
+    """The output units whose delta is simply ``output - y``."""
+    targets = ()
+    """``"classification"`` and/or ``"regression"``: which estimators offer it."""
+
+    def __init__(self, output_activation):
+        if output_activation not in self.outputs:
+            raise ValueError(
+                f"The {self.name!r} loss takes an output unit among "
+                f"{list(self.outputs)}, not {output_activation!r}."
+            )
+        self.output_activation = output_activation
+        self.output_unit = get_unit(output_activation)
+
+    def loss_and_delta(self, y, output, sample_weight, delta, scratch):
+        """Write the output delta into ``delta`` (NumPy, in place, ``scratch``
+        free to overwrite); return the weighted loss sum as a float."""
+        raise NotImplementedError
+
+    def xp_loss_and_delta(self, xp, y, output, sample_weight):
+        """The weighted loss sum (a 0-d array of ``xp``) and the output delta."""
+        raise NotImplementedError
+
+
 # The smallest probability a log is taken of, as a 0-d array of each dtype
 # (see ``_activations._ONE`` for why not a Python float).
 _EPS = {dtype: np.array(np.finfo(dtype).eps, dtype) for dtype in _ONE}
 
 
-class SquaredError:
+class SquaredError(Loss):
     """Half the squared error, summed over outputs: ``0.5 * ||output - y||^2``.
 
     Parameters
     ----------
     output_activation : str
         The output unit: ``"identity"`` (regression), ``"logistic"`` (the
-        documents' classifier) or ``"softmax"``.
+        documents' classifier) or ``"softmax"``; any other unit's delta is
+        chained through its derivative as well.
     """
 
     name = "squared_error"
+    outputs = ("identity", *(name for name in UNITS if name != "identity"))
+    canonical_outputs = ("identity",)
+    targets = ("classification", "regression")
 
     def __init__(self, output_activation="identity"):
-        self.output_activation = output_activation
-        self._output_derivative = DERIVATIVES[output_activation]
+        super().__init__(output_activation)
+        self._output_derivative = self.output_unit.derivative
 
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
@@ -74,8 +137,15 @@ class SquaredError:
         _apply_sample_weight(delta, sample_weight)
         return loss
 
+    def xp_loss_and_delta(self, xp, y, output, sample_weight):
+        """The weighted loss sum (a 0-d array of ``xp``) and the output delta."""
+        error = output - y
+        losses = 0.5 * xp.sum(error * error, axis=1)
+        delta = self.output_unit.xp_backward(xp, output, error)
+        return _xp_weighted(xp, losses, delta, sample_weight)
 
-class LogLoss:
+
+class LogLoss(Loss):
     """Cross-entropy of the predicted probabilities.
 
     Parameters
@@ -87,9 +157,11 @@ class LogLoss:
     """
 
     name = "log_loss"
+    outputs = canonical_outputs = ("logistic", "softmax")
+    targets = ("classification",)
 
     def __init__(self, output_activation="logistic"):
-        self.output_activation = output_activation
+        super().__init__(output_activation)
 
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
@@ -115,13 +187,30 @@ class LogLoss:
         _apply_sample_weight(delta, sample_weight)
         return loss
 
+    def xp_loss_and_delta(self, xp, y, output, sample_weight):
+        """The weighted loss sum (a 0-d array of ``xp``) and the output delta."""
+        error = output - y
+        eps = xp.finfo(output.dtype).eps
+        if self.output_activation == "logistic":
+            # With y in {0, 1}, the probability of the true label is 1 - |error|.
+            true_proba = xp.clip(1 - xp.abs(error), min=eps)
+            losses = -xp.sum(xp.log(true_proba), axis=1)
+        else:
+            true_proba = xp.clip(xp.sum(y * output, axis=1), min=eps)
+            losses = -xp.log(true_proba)
+        return _xp_weighted(xp, losses, error, sample_weight)
 
-class PoissonLoss:
+
+class PoissonLoss(Loss):
     """Half the Poisson deviance ``y * log(y / output) - y + output``, summed
     over outputs, with an exponential output unit (log link)."""
 
     name = "poisson"
-    output_activation = "exp"
+    outputs = canonical_outputs = ("exp",)
+    targets = ("regression",)
+
+    def __init__(self, output_activation="exp"):
+        super().__init__(output_activation)
 
     def loss_and_delta(self, y, output, sample_weight, delta, scratch):
         """Write the output delta into ``delta``; return the weighted loss sum."""
@@ -133,25 +222,37 @@ class PoissonLoss:
         _apply_sample_weight(delta, sample_weight)
         return loss
 
+    def xp_loss_and_delta(self, xp, y, output, sample_weight):
+        """The weighted loss sum (a 0-d array of ``xp``) and the output delta."""
+        error = output - y
+        losses = xp.sum(_xp_xlogy(xp, y, y / output) + error, axis=1)
+        return _xp_weighted(xp, losses, error, sample_weight)
+
+
+LOSSES = {loss.name: loss for loss in (SquaredError, LogLoss, PoissonLoss)}
+"""Every loss, by name: the registry the engines, validation and the tests read."""
+
+
+def loss_names(target):
+    """The names of the losses for ``"classification"`` or ``"regression"``
+    (what the estimators' ``loss`` parameter accepts)."""
+    return {name for name, loss in LOSSES.items() if target in loss.targets}
+
 
 def make_loss(name, output_activation):
     """The loss object for a loss name and the output unit the target needs.
 
     Parameters
     ----------
-    name : {"squared_error", "log_loss", "poisson"}
-        The ``loss`` parameter of the estimator.
+    name : str
+        The ``loss`` parameter of the estimator, a key of :data:`LOSSES`.
     output_activation : str
         The output unit the estimator chose for its target.
 
     Returns
     -------
-    loss : SquaredError, LogLoss or PoissonLoss
+    loss : Loss
     """
-    if name == "squared_error":
-        return SquaredError(output_activation)
-    if name == "log_loss":
-        return LogLoss(output_activation)
-    if name == "poisson":
-        return PoissonLoss()
-    raise ValueError(f"Unknown loss {name!r}.")
+    if name not in LOSSES:
+        raise ValueError(f"Unknown loss {name!r}: the losses are {sorted(LOSSES)}.")
+    return LOSSES[name](output_activation)

@@ -33,18 +33,8 @@ from itertools import pairwise
 import numpy as np
 from numpy import add, multiply
 
-from ._activations import ACTIVATIONS, DERIVATIVES
+from ._activations import get_unit
 from ._threads import sized_by
-
-# The spread of a hidden unit's input at initialisation with
-# ``init="spread_uniform"``: the standard deviation of ``w @ x`` on
-# standardised ``x``, and the half-width of the biases. LeCun's 1 for tanh;
-# 2 for the logistic unit, ``sigmoid(z) = (1 + tanh(z / 2)) / 2``, the same
-# curve stretched twice as wide: its units start on the curved part of the
-# sigmoid, neither saturated nor (as with small weights and zero biases, where
-# the sigmoid is nearly linear and odd) a linear model that must first escape
-# a symmetric plateau.
-SPREAD = {"logistic": 2.0, "tanh": 1.0, "relu": 1.0, "identity": 1.0}
 
 # Rows per chunk when predicting: bounds the memory of a prediction to about
 # this many bytes per layer, whatever the number of samples.
@@ -65,7 +55,7 @@ def quiet_floating_point():
 
 def layer_activations(activation, output_activation, n_layers):
     """The in-place activation of each of ``n_layers`` layers."""
-    hidden, output = ACTIVATIONS[activation], ACTIVATIONS[output_activation]
+    hidden, output = get_unit(activation).forward, get_unit(output_activation).forward
     return [hidden] * (n_layers - 1) + [output]
 
 
@@ -193,7 +183,7 @@ class Network:
     layer_units : sequence of int
         Units per layer, input and output layers included.
     activation : str
-        The hidden unit (a key of ``ACTIVATIONS``).
+        The hidden unit (a name in ``_activations.UNITS``).
     loss : object
         A loss from ``_losses``; it fixes the output unit.
     fit_intercept : bool
@@ -220,7 +210,7 @@ class Network:
         self._biases = self.intercepts if fit_intercept else [None] * n_layers
         self._coefs_T = [coef.T for coef in self.coefs]
         self._weights = self.params[: self.n_coefs]
-        self._hidden_derivative = DERIVATIVES[activation]
+        self._hidden_derivative = get_unit(activation).derivative
         self._hidden_layers_backward = range(n_layers - 1, 0, -1)
         self._grad = self._grad_views = None
 
@@ -276,12 +266,20 @@ class Network:
             ``"uniform"``: ``2 * U[0, 1) - 1`` as the first document;
             ``"normal"``: standard normal as the second document;
             ``"glorot_uniform"``: ``U(-b, b)`` with ``b = sqrt(k / (fan_in +
-            fan_out))``, ``k = 2`` for the logistic unit and 6 otherwise;
+            fan_out))``, ``k`` the hidden unit's ``glorot_gain`` (2 for the
+            logistic unit, 6 otherwise);
             ``"spread_uniform"``: hidden weights ``U(-b, b)`` with ``b = s *
             sqrt(3 / fan_in)`` (``w @ x`` has standard deviation ``s`` when
-            ``x`` is standardised) and hidden biases ``U(-s, s)``, ``s =
-            SPREAD[activation]``; the output layer as ``"glorot_uniform"``
-            (``k = 6``), bias zero.
+            ``x`` is standardised) and hidden biases ``U(-s, s)``, ``s`` the
+            hidden unit's ``spread`` (see below); the output layer as
+            ``"glorot_uniform"`` (``k = 6``), bias zero.
+
+            The spread: LeCun's 1 for tanh; 2 for the logistic unit,
+            ``sigmoid(z) = (1 + tanh(z / 2)) / 2``, the same curve stretched
+            twice as wide: its units start on the curved part of the sigmoid,
+            neither saturated nor (as with small weights and zero biases,
+            where the sigmoid is nearly linear and odd) a linear model that
+            must first escape a symmetric plateau.
         random_state : numpy.random.RandomState
             With ``RandomState(1)`` the draws are exactly the documents'
             ``np.random.seed(1)`` stream.
@@ -295,7 +293,7 @@ class Network:
             elif init == "normal":
                 drawn = random_state.standard_normal((fan_in, fan_out))
             elif init == "spread_uniform" and layer < last:
-                spread = SPREAD[self.activation]
+                spread = get_unit(self.activation).spread
                 bound = spread * np.sqrt(3.0 / fan_in)
                 drawn = random_state.uniform(-bound, bound, (fan_in, fan_out))
                 if self.fit_intercept:
@@ -303,7 +301,7 @@ class Network:
                         -spread, spread, fan_out
                     )
             else:
-                factor = 2.0 if self.activation == "logistic" else 6.0
+                factor = get_unit(self.activation).glorot_gain
                 if init == "spread_uniform":
                     factor = 6.0
                 bound = np.sqrt(factor / (fan_in + fan_out))

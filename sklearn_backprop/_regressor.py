@@ -1,5 +1,7 @@
 """BackpropRegressor: target scaling, the output unit, multi-output."""
 
+import math
+
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -7,9 +9,10 @@ from sklearn.utils import check_array
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.metaestimators import available_if
 
+from ._array_api import follow, to_host
 from ._base import BaseBackprop, partial_fit_available
-from ._docstrings import fill_shared_docs
-from ._xp_network import follow, to_host
+from ._docstrings import REGRESSOR_EARLY_STOPPING_AUTO, fill_shared_docs
+from ._losses import loss_names
 
 
 class TargetScaler:
@@ -205,9 +208,11 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     True
     """
 
+    _early_stopping_auto_doc = REGRESSOR_EARLY_STOPPING_AUTO
+
     _parameter_constraints: dict = {
         **BaseBackprop._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "poisson"})],
+        "loss": [StrOptions(loss_names("regression"))],
         "scale_target": ["boolean"],
     }
 
@@ -218,7 +223,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         activation="logistic",
         *,
         solver="adam",
-        alpha=0.03,
+        alpha=1e-3,
         batch_size="auto",
         learning_rate="constant",
         learning_rate_init=0.01,
@@ -231,7 +236,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         warm_start=False,
         momentum=0.9,
         nesterovs_momentum=True,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         beta_1=0.9,
         beta_2=0.999,
@@ -443,8 +448,15 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     def _decode_output(self, output):
         return self._fitted_target_encoder().inverse_transform(output)
 
+    def _auto_early_stopping(self, y):
+        # A validation set of 20 rows or more: fewer score the epochs too
+        # noisily to choose among them (docs/defaults.rst).
+        return math.ceil(self.validation_fraction * y.shape[0]) >= 20
+
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"
+
+    _score_name = "r2"
 
     def _encoded_score(self, scaler, y, output, sample_weight):
         # R^2 is unchanged by the per-output affine scaling of the targets.

@@ -1,8 +1,9 @@
 """The epoch loop: batching, shuffling, schedules, early stopping, listeners.
 
-Nothing here knows scikit-learn's estimator API: the estimators hand over a
-:class:`~sklearn_backprop._network.Network`, arrays, a solver and a
-:class:`History`, and read the history back as fitted attributes.
+Nothing here knows scikit-learn's estimator API, nor which engine runs: the
+estimators hand over a network (of either engine, see ``_engines``), arrays,
+a solver and a :class:`History`, and read the history back as fitted
+attributes.
 """
 
 import math
@@ -13,13 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._array_api import (
-    _is_numpy_namespace,
-    get_namespace,
-    get_namespace_and_device,
-)
 
 from . import _fast
+from ._array_api import all_finite, device_namespace
 from ._network import quiet_floating_point
 from ._threads import sized_by
 
@@ -47,10 +44,11 @@ class Validation:
     """A held-out set scored after every epoch.
 
     ``score(y, output, sample_weight)`` returns the estimator's score (accuracy
-    or R^2) from encoded targets and the network's output; ``labels`` and
-    ``inputs`` are the targets and the features as given to fit (before the
-    estimator preprocesses them), for listeners that score the estimator
-    itself.
+    or R^2) from encoded targets and the network's output, and
+    ``score_name`` says which (``"accuracy"`` or ``"r2"``), for an engine
+    that computes it itself; ``labels`` and ``inputs`` are the targets and the
+    features as given to fit (before the estimator preprocesses them), for
+    listeners that score the estimator itself.
     """
 
     X: object
@@ -58,6 +56,7 @@ class Validation:
     sample_weight: np.ndarray | None
     score: object
     labels: object = None
+    score_name: str | None = None
     inputs: object = None
 
 
@@ -67,8 +66,8 @@ class Listener:
     The one path for training events: ``verbose`` (:class:`VerboseListener`)
     and scikit-learn's callbacks (``_callbacks.CallbackListener``) are both
     listeners. An epoch's events name it by its position in the
-    :class:`History`. Fits with listeners run in the Python loop, which calls
-    them live (see ``_fast.chosen``).
+    :class:`History`. The loop calls them live, after each epoch, whichever
+    engine runs the epochs (the compiled one hands each back, see ``_fast``).
     """
 
     def on_epoch_begin(self, history):
@@ -267,18 +266,25 @@ def _finish(
         )
 
 
-def _record_validation(network, validation, history):
+def _record_validation(network, validation, history, scorer=None):
     """Record the validation loss and score; the score is nan when the
-    network's outputs on the validation set are not finite."""
+    network's outputs on the validation set are not finite. ``scorer``: an
+    engine's own ``() -> (loss, score)`` for this set (see
+    ``_fast.Epochs.scorer``)."""
+    history.validation_epochs.append(len(history.loss_curve))
+    if scorer is not None:
+        loss, score = scorer()
+        history.validation_loss_curve.append(loss)
+        if validation.score is not None:
+            history.validation_scores.append(score)
+        return
     output, loss = network.evaluate(
         validation.X, validation.y, validation.sample_weight
     )
     history.validation_loss_curve.append(loss)
-    history.validation_epochs.append(len(history.loss_curve))
     if validation.score is not None:
         score = math.nan
-        xp, _ = get_namespace(output)
-        if xp.all(xp.isfinite(output)):
+        if all_finite(output):
             score = validation.score(validation.y, output, validation.sample_weight)
         history.validation_scores.append(float(score))
 
@@ -298,9 +304,7 @@ class _BatchSource:
         # on their device, by an order drawn on the host once per epoch.
         self._device_xp = self._device = None
         if not self.dense:
-            xp, _, device = get_namespace_and_device(X)
-            if not _is_numpy_namespace(xp):
-                self._device_xp, self._device = xp, device
+            self._device_xp, self._device = device_namespace(X) or (None, None)
         # The batches of every epoch when they are the same each time (the
         # data itself, or views of it), made once; None otherwise.
         if batch_size >= self.n_samples:
@@ -420,24 +424,28 @@ def train_stochastic(
     first_epoch = len(history.loss_curve)
     stop = None
     diverged = interrupted = False
-    if _fast.chosen(
-        network, solver, X, batch_size, validation, listeners, random_state
-    ):
-        # A small network: the whole fit in compiled code (see _fast).
+    compiled = None
+    if _fast.chosen(network, solver, X, batch_size, random_state):
+        # A small network: its epochs in compiled code (see _fast).
+        compiled = _fast.Epochs(
+            network,
+            solver,
+            X,
+            y,
+            sample_weight,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            alpha=alpha,
+            random_state=random_state,
+        )
+    if compiled is not None and validation is None and not listeners:
+        # Nothing needs Python after an epoch: the whole fit in the kernel.
         try:
-            ending = _fast.train_stochastic(
-                network,
-                solver,
-                X,
-                y,
-                sample_weight,
-                batch_size=batch_size,
-                shuffle=shuffle,
+            ending = compiled.train(
                 epochs=epochs,
                 tol=tol,
                 n_iter_no_change=n_iter_no_change,
                 alpha=alpha,
-                random_state=random_state,
                 history=history,
             )
         except KeyboardInterrupt:
@@ -460,9 +468,16 @@ def train_stochastic(
             tol=tol,
         )
         return
-    source = _BatchSource(X, y, sample_weight, batch_size, shuffle)
-    workspace = network.workspace(batch_size)
-    grad = network.new_vector()
+    scorer = None
+    if compiled is not None:
+        run_epoch = compiled.run_epoch
+        if validation is not None:
+            scorer = compiled.scorer(validation)
+    else:
+        run_epoch = _numpy_epochs(
+            network, solver, X, y, sample_weight, batch_size, shuffle, alpha,
+            random_state,
+        )  # fmt: skip
     params = network.params
     track_best = early_stopping and validation is not None
     best_params = None
@@ -470,31 +485,18 @@ def train_stochastic(
         best_params = network.new_vector()
         best_params[...] = params
     started = time.perf_counter()
-    # Looked up once: an epoch of the documents' network takes microseconds.
-    loss_and_gradient, step = network.loss_and_gradient, solver.step
-    loss_curve, n_samples = history.loss_curve, source.n_samples
+    loss_curve, n_samples = history.loss_curve, X.shape[0]
     with quiet_floating_point():
         try:
             for _ in range(epochs):
                 if listeners:
                     _epoch_begin(listeners, history)
-                loss_sum = weight_sum = 0.0
-                scale = solver.gradient_scale
-                for X_batch, y_batch, sw_batch in source.batches(random_state):
-                    loss, batch_weight = loss_and_gradient(
-                        X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
-                    )
-                    if batch_weight:
-                        step(params, grad)
-                    loss_sum += loss * batch_weight
-                    weight_sum += batch_weight
-                # (The array API engine's losses are 0-d arrays on the device.)
-                epoch_loss = float(loss_sum) / weight_sum if weight_sum else 0.0
+                epoch_loss = run_epoch()
                 history.n_iter += 1
                 history.t += n_samples
                 loss_curve.append(epoch_loss)
                 if validation is not None:
-                    _record_validation(network, validation, history)
+                    _record_validation(network, validation, history, scorer)
                 if not math.isfinite(epoch_loss):
                     diverged = True
                     break
@@ -526,6 +528,38 @@ def train_stochastic(
         max_iter=max_iter,
         tol=tol,
     )
+
+
+def _numpy_epochs(
+    network, solver, X, y, sample_weight, batch_size, shuffle, alpha, random_state
+):
+    """The epoch of the engine's own arithmetic (NumPy or array API): a
+    function that runs one epoch and returns its loss."""
+    source = _BatchSource(X, y, sample_weight, batch_size, shuffle)
+    workspace = network.workspace(batch_size)
+    grad = network.new_vector()
+    # Looked up once: an epoch of the documents' network takes microseconds.
+    loss_and_gradient, step, params = (
+        network.loss_and_gradient,
+        solver.step,
+        network.params,
+    )
+
+    def run_epoch():
+        loss_sum = weight_sum = 0.0
+        scale = solver.gradient_scale
+        for X_batch, y_batch, sw_batch in source.batches(random_state):
+            loss, batch_weight = loss_and_gradient(
+                X_batch, y_batch, sw_batch, alpha, workspace, grad, scale
+            )
+            if batch_weight:
+                step(params, grad)
+            loss_sum += loss * batch_weight
+            weight_sum += batch_weight
+        # (An engine may keep its losses on its device until read.)
+        return float(loss_sum) / weight_sum if weight_sum else 0.0
+
+    return run_epoch
 
 
 def _end_stochastic(

@@ -20,93 +20,19 @@ Nothing is computed in place but the updates of ``params`` and of the gradient
 vector the solver reads: on a GPU each operation is one kernel whatever its
 output, and new arrays keep the code the mathematics.
 
-:func:`select_engine` picks the engine from the namespace of ``X``: the NumPy
-engine for NumPy arrays and sparse matrices (always, without array API
+``_engines.select_engine`` picks the engine from the namespace of ``X``: the
+NumPy engine for NumPy arrays and sparse matrices (always, without array API
 dispatch), this one for anything else.
 """
 
 import copy
-from functools import partial
 from itertools import accumulate, pairwise
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn import get_config
-from sklearn.utils._array_api import (
-    _is_numpy_namespace,
-    _max_precision_float_dtype,
-    _xlogy,
-    get_namespace,
-    get_namespace_and_device,
-    move_to,
-)
+from sklearn.utils._array_api import get_namespace, move_to
 
 from . import _network
-
-# Each activation ``f(z)`` and its derivative written from the output
-# ``a = f(z)``, as the documents write ``nonlin(l1, deriv=True)``.
-ACTIVATIONS = {
-    "logistic": lambda xp, z: 1 / (1 + xp.exp(-z)),
-    "tanh": lambda xp, z: xp.tanh(z),
-    "relu": lambda xp, z: xp.clip(z, min=0),
-    "identity": lambda xp, z: z,
-    "softmax": lambda xp, z: _softmax(xp, z),
-    "exp": lambda xp, z: xp.exp(z),
-}
-
-DERIVATIVES = {
-    "logistic": lambda xp, a: a * (1 - a),
-    "tanh": lambda xp, a: 1 - a * a,
-    "relu": lambda xp, a: xp.astype(a > 0, a.dtype),
-    "identity": None,  # one: the delta passes unchanged
-    "exp": lambda xp, a: a,
-}
-
-
-def _softmax(xp, z):
-    """Row-wise softmax, shifted by the row maximum so no ``exp`` overflows."""
-    exp_z = xp.exp(z - xp.max(z, axis=1, keepdims=True))
-    return exp_z / xp.sum(exp_z, axis=1, keepdims=True)
-
-
-def _chain_output_derivative(xp, output_activation, output, delta):
-    """``delta`` times the output unit's derivative (squared error only)."""
-    if output_activation == "softmax":
-        # The softmax Jacobian: a * (delta - <delta, a>).
-        return output * (delta - xp.sum(delta * output, axis=1, keepdims=True))
-    derivative = DERIVATIVES[output_activation]
-    return delta if derivative is None else delta * derivative(xp, output)
-
-
-def loss_and_delta(xp, loss, y, output, sample_weight):
-    """The weighted loss sum (a 0-d array) and the output delta.
-
-    The output delta is the gradient of the loss with respect to the output
-    layer's pre-activation: ``output - y`` for the canonical pairs (log-loss
-    with a logistic or softmax unit, Poisson with an exponential one, squared
-    error with an identity one); the squared error chains it through any other
-    unit's derivative, as the documents' ``error * sigmoid'(output)``.
-    """
-    error = output - y
-    eps = xp.finfo(output.dtype).eps
-    if loss.name == "squared_error":
-        losses = 0.5 * xp.sum(error * error, axis=1)
-        delta = _chain_output_derivative(xp, loss.output_activation, output, error)
-    elif loss.name == "log_loss":
-        if loss.output_activation == "logistic":
-            # With y in {0, 1}, the probability of the true label is 1 - |error|.
-            true_proba = xp.clip(1 - xp.abs(error), min=eps)
-            losses = -xp.sum(xp.log(true_proba), axis=1)
-        else:
-            true_proba = xp.clip(xp.sum(y * output, axis=1), min=eps)
-            losses = -xp.log(true_proba)
-        delta = error
-    else:  # poisson: y * log(y / output) - y + output
-        losses = xp.sum(_xlogy(y, y / output, xp=xp) + error, axis=1)
-        delta = error
-    if sample_weight is None:
-        return xp.sum(losses), delta
-    return xp.sum(losses * sample_weight), delta * sample_weight[:, None]
+from ._activations import get_unit
 
 
 def forward(xp, X, coefs, intercepts, activation, output_activation):
@@ -122,7 +48,7 @@ def forward(xp, X, coefs, intercepts, activation, output_activation):
         if intercepts is not None:
             z = z + intercepts[i]
         unit = output_activation if i == last else activation
-        layer_input = ACTIVATIONS[unit](xp, z)
+        layer_input = get_unit(unit).xp_forward(xp, z)
         activations.append(layer_input)
     return activations
 
@@ -179,6 +105,7 @@ class Network:
     def __init__(self, layer_units, activation, loss, fit_intercept, dtype, xp, device):
         self.layer_units = tuple(int(u) for u in layer_units)
         self.activation = activation
+        self._hidden_unit = get_unit(activation)
         self.loss = loss
         self.output_activation = loss.output_activation
         self.fit_intercept = fit_intercept
@@ -282,7 +209,7 @@ class Network:
         """The output layer for ``X`` and its weighted mean loss against ``y``
         (without the L2 penalty): what a validation set is scored with."""
         output = self.predict(X)
-        loss, _ = loss_and_delta(self.xp, self.loss, y, output, sample_weight)
+        loss, _ = self.loss.xp_loss_and_delta(self.xp, y, output, sample_weight)
         weight_sum = _weight_sum(self.xp, X, sample_weight)
         return output, float(loss) / weight_sum if weight_sum else 0.0
 
@@ -306,12 +233,12 @@ class Network:
             xp, X, coefs, biases, self.activation, self.output_activation
         )
         # the output delta (error x sigmoid'(output) for their squared error),
-        loss, delta = loss_and_delta(xp, self.loss, y, activations[-1], sample_weight)
+        loss, delta = self.loss.xp_loss_and_delta(xp, y, activations[-1], sample_weight)
         # scaled once to the gradient of the mean (times the solver's scale),
         factor = scale / weight_sum
         delta = delta * factor
         inputs = [X, *activations[:-1]]
-        derivative = DERIVATIVES[self.activation]
+        backward = self._hidden_unit.xp_backward
         coef_grads, intercept_grads = [None] * len(coefs), [None] * len(coefs)
         for i in range(len(coefs) - 1, -1, -1):
             # the weights' gradient, activations.T @ delta,
@@ -319,9 +246,7 @@ class Network:
             intercept_grads[i] = xp.sum(delta, axis=0)
             if i > 0:
                 # and the delta sent back: (delta @ coefs.T) x sigmoid'(hidden).
-                delta = delta @ coefs[i].T
-                if derivative is not None:
-                    delta = delta * derivative(xp, inputs[i])
+                delta = backward(xp, inputs[i], delta @ coefs[i].T)
         if not self.fit_intercept:
             intercept_grads = [xp.zeros_like(b) for b in intercepts]
         parts = [xp.reshape(g, (-1,)) for g in coef_grads] + intercept_grads
@@ -339,74 +264,3 @@ def _weight_sum(xp, X, sample_weight):
     if sample_weight is None:
         return X.shape[0]
     return float(xp.sum(sample_weight))
-
-
-def select_engine(X):
-    """The engine for data like ``X``: ``(make_network, predict)``.
-
-    ``make_network(layer_units, activation, loss, fit_intercept, dtype)``
-    builds a network; ``predict(X, coefs, intercepts, activation,
-    output_activation)`` forwards new data. NumPy arrays and sparse matrices
-    (and everything when array API dispatch is off) get the tuned NumPy
-    engine; other namespaces get this module's, on ``X``'s device.
-    """
-    if isinstance(X, np.ndarray) or not get_config()["array_api_dispatch"]:
-        return _network.Network, _network.predict  # (what follows costs 15 us)
-    xp, _, device = get_namespace_and_device(X)
-    if _is_numpy_namespace(xp):
-        return _network.Network, _network.predict
-    return partial(Network, xp=xp, device=device), predict
-
-
-def float_dtypes(X):
-    """The float dtypes ``X`` may be validated to, most precise first: float64
-    and float32 of its namespace, or float32 alone on a device without float64
-    (e.g. Apple's MPS)."""
-    xp, _, device = get_namespace_and_device(X)
-    if _is_numpy_namespace(xp):
-        return (np.float64, np.float32)
-    if _max_precision_float_dtype(xp, device) == xp.float32:
-        return (xp.float32,)
-    return (xp.float64, xp.float32)
-
-
-def follow(array, X):
-    """``array`` in the namespace, on the device and of the float dtype of
-    ``X``: "everything follows X" (targets, weights, a validation set).
-
-    The dtype is cast where ``array`` lives, before it moves, so that a
-    float64 array reaches a float32-only device as float32.
-    """
-    if array is None:
-        return None
-    xp, _, device = get_namespace_and_device(X)
-    if _is_numpy_namespace(xp):
-        if not (isinstance(array, np.ndarray) or sp.issparse(array)):
-            # From another library (a validation set, say): to the host.
-            array = to_host(array)
-        return array.astype(X.dtype, copy=False)
-    source_xp, _ = get_namespace(array)
-    dtype_name = "float32" if X.dtype == xp.float32 else "float64"
-    array = source_xp.astype(array, getattr(source_xp, dtype_name))
-    return move_to(array, xp=xp, device=device)
-
-
-def follow_precisely(array, like):
-    """``array`` in the namespace and on the device of ``like``, keeping its
-    dtype (float64, say, for a regressor's target scaling) unless that device
-    has no float64."""
-    xp, _, device = get_namespace_and_device(like)
-    if _is_numpy_namespace(xp):
-        return array
-    source_xp, _ = get_namespace(array)
-    if _max_precision_float_dtype(xp, device) == xp.float32:
-        array = source_xp.astype(array, source_xp.float32)
-    return move_to(array, xp=xp, device=device)
-
-
-def to_host(array):
-    """``array`` as a NumPy array on the host (None stays None): for what is
-    computed once per fit on the labels, such as their encoding."""
-    if array is None or isinstance(array, np.ndarray):
-        return array
-    return move_to(array, xp=np, device="cpu")

@@ -53,6 +53,7 @@ from skl2onnx.common.data_types import (
 from skl2onnx.common.utils_classifier import get_label_classes
 from skl2onnx.proto import onnx_proto
 
+from ._activations import get_unit
 from ._classifier import BackpropClassifier
 from ._regressor import BackpropRegressor
 
@@ -61,15 +62,6 @@ __all__ = []
 # The names skl2onnx knows our estimators' operators by.
 _CLASSIFIER_ALIAS = "SklearnBackpropClassifier"
 _REGRESSOR_ALIAS = "SklearnBackpropRegressor"
-
-_UNITS = {
-    "logistic": "Sigmoid",
-    "tanh": "Tanh",
-    "relu": "Relu",
-    "softmax": "Softmax",
-    "exp": "Exp",
-    "identity": None,
-}
 
 
 def _target_scaling(model):
@@ -207,13 +199,13 @@ class _Graph:
                 bias = model.intercepts_[i].reshape(1, -1)
                 z = self.node("Add", [z, self.constant("intercept", bias, proto)])
             name = model.out_activation_ if i == n_layers - 1 else model.activation
-            unit = _UNITS[name]
-            if unit == "Sigmoid" and i == n_layers - 1:
+            onnx = get_unit(name).onnx  # see _activations.Unit
+            if name == "logistic" and i == n_layers - 1:
                 z = self.logistic(z, proto)
-            elif unit == "Softmax":
-                z = self.node(unit, [z], axis=1)
-            elif unit is not None:
-                z = self.node(unit, [z])
+            elif callable(onnx):
+                z = onnx(self, z, proto, dtype)
+            elif onnx is not None:
+                z = self.node(onnx[0], [z], **onnx[1])
             activations = z
         return activations, dtype
 

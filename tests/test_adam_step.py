@@ -1,6 +1,6 @@
 """The compiled loop's fused Adam step against NumPy's arithmetic.
 
-``_loop.adam_step`` is the step ``train_epochs`` takes after each batch: the
+``_loop.adam_step`` is the step ``Trainer.train_epochs`` takes after each batch: the
 L2 penalty's decay on the weights, their sum of squares, and Adam's update in
 one pass. Its exact loop must equal ``Adam.step`` bit for bit; on CPUs with
 AVX-512 the default version computes ``sqrt`` and the quotient from the

@@ -190,18 +190,21 @@ def test_a_callback_may_stop_training(iris, solver, capsys):
     assert last.startswith("stopped=callback n_iter=3 ")
 
 
-def test_snapshots_rebuild_the_model_of_each_epoch(iris):
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_snapshots_rebuild_the_model_of_each_epoch(iris, engine):
     X, y, X_val, y_val = iris
     params = dict(max_iter=5, tol=0, random_state=0)
     recorder = Recorder(snapshots=True)
     clf = BackpropClassifier(**params).set_callbacks(recorder)
-    clf.fit(X, y, X_val=X_val, y_val=y_val)
+    with _fast.engine(engine):
+        clf.fit(X, y, X_val=X_val, y_val=y_val)
     assert len(recorder.fitted) == 5
     for epoch, snapshot in enumerate(recorder.fitted, start=1):
         # The model as if fit had stopped after this epoch: what a fit with
         # max_iter=epoch gives, bit for bit (same arithmetic, same order, so
-        # the same engine: a fit with callbacks runs in the NumPy loop).
-        with _fast.engine("numpy"):
+        # the same engine; the compiled loop hands each epoch of a fit with
+        # callbacks back to Python, and runs one without them whole).
+        with _fast.engine(engine):
             short = BackpropClassifier(**{**params, "max_iter": epoch}).fit(X, y)
         assert snapshot is not clf
         assert snapshot.n_iter_ == epoch

@@ -25,8 +25,8 @@ from scipy.special import expit, xlogy
 from sklearn.exceptions import ConvergenceWarning
 
 import sklearn_backprop._network as network_module
-from sklearn_backprop import BackpropClassifier, BackpropRegressor
-from sklearn_backprop._activations import ACTIVATIONS, DERIVATIVES, logistic
+from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
+from sklearn_backprop._activations import UNITS, logistic
 from sklearn_backprop._losses import make_loss
 from sklearn_backprop._network import (
     Network,
@@ -46,6 +46,9 @@ RTOL = 1e-10
 # where a relative tolerance means nothing: far below any entry's scale (~0.1).
 ATOL = 1e-12
 
+# The hidden units this file's textbook reference (below) writes out. Every
+# unit of the registry, these and any other, is also checked against finite
+# differences (test_gradients.py) and across engines (test_engines.py).
 HIDDEN = ("logistic", "tanh", "relu", "identity")
 # (loss, output unit): every pair an estimator can build.
 PAIRS = [
@@ -612,6 +615,16 @@ def make_sample_weight(weighted, rng):
     return sample_weight
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def engine(request):
+    """Each training test once per engine that trains stochastic fits: the
+    cost-based choice would test only the one it picks."""
+    if request.param == "compiled" and _fast.kernel is None:
+        pytest.skip("the compiled loop was not built")
+    with _fast.engine(request.param):
+        yield request.param
+
+
 def assert_fit_matches_reference(estimator, coefs, intercepts, loss_curve, params):
     assert estimator.n_iter_ == params["max_iter"]  # no early stop
     for actual, expected in zip(estimator.coefs_, coefs, strict=True):
@@ -621,7 +634,7 @@ def assert_fit_matches_reference(estimator, coefs, intercepts, loss_curve, param
     assert_allclose(estimator.loss_curve_, loss_curve, rtol=RTOL, atol=ATOL)
 
 
-@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.usefixtures("no_convergence_warning", "engine")
 @pytest.mark.parametrize(
     "kind, loss, weighted, overrides", training_cases(CLASSIFIER_CASES)
 )
@@ -640,7 +653,7 @@ def test_classifier_training_matches_reference(kind, loss, weighted, overrides):
     assert_fit_matches_reference(clf, coefs, intercepts, curve, params)
 
 
-@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.usefixtures("no_convergence_warning", "engine")
 @pytest.mark.parametrize(
     "kind, loss, weighted, overrides", training_cases(REGRESSOR_CASES)
 )
@@ -660,7 +673,7 @@ def test_regressor_training_matches_reference(kind, loss, weighted, overrides):
     assert_fit_matches_reference(reg, coefs, intercepts, curve, params)
 
 
-@pytest.mark.usefixtures("no_convergence_warning")
+@pytest.mark.usefixtures("no_convergence_warning", "engine")
 def test_regressor_with_target_scaling_matches_reference():
     rng = np.random.RandomState(6)
     X, y = regression_data("multi", rng)
@@ -841,7 +854,7 @@ def test_units_and_derivatives_match_textbook(name, with_bias):
         z[0, 0] = 0.0
         total = z
     a = z.copy()
-    ACTIVATIONS[name](a, bias)
+    UNITS[name].forward(a, bias)
     # Each unit is a few correctly rounded operations on either side: 1 ulp
     # or 2 apart at most, where a real defect is off by far more than 1e-15.
     assert_allclose(a, ref_unit(name, total), rtol=1e-15, atol=0)
@@ -849,7 +862,7 @@ def test_units_and_derivatives_match_textbook(name, with_bias):
     delta = rng.normal(size=z.shape)
     expected = ref_output_backward(name, z, ref_unit(name, z), delta)
     scratch = np.full_like(z, np.nan)
-    DERIVATIVES[name](a, delta, scratch)
+    UNITS[name].derivative(a, delta, scratch)
     # The engine's derivative from the output (a * (1 - a), 1 - a**2, ...)
     # against the textbook's from the input: |z| < 10 keeps 1 - a away from
     # cancellation, so 1e-12 holds with a thousandfold margin.
@@ -870,7 +883,7 @@ def test_softmax_of_rows_of_very_different_scales():
     out = z.copy()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ACTIVATIONS["softmax"](out)
+        UNITS["softmax"].forward(out)
     assert_allclose(out, ref_unit("softmax", z), rtol=1e-15, atol=1e-300)
     # Both of the first two rows are the shift-invariant softmax of [0, -1, -5].
     small = np.exp([0.0, -1.0, -5.0]) / np.exp([0.0, -1.0, -5.0]).sum()

@@ -4,17 +4,16 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from sklearn_backprop._losses import make_loss
+from sklearn_backprop._activations import HIDDEN_UNITS
+from sklearn_backprop._losses import LOSSES, make_loss
 from sklearn_backprop._network import Network, Workspace
 
+# Every (hidden unit, loss, output unit) the registry allows.
 CASES = [
-    # (hidden activation, loss, output unit)
-    ("logistic", "squared_error", "logistic"),
-    ("logistic", "log_loss", "logistic"),
-    ("tanh", "log_loss", "softmax"),
-    ("relu", "squared_error", "softmax"),
-    ("identity", "squared_error", "identity"),
-    ("tanh", "poisson", "exp"),
+    (hidden, loss, output)
+    for hidden in HIDDEN_UNITS
+    for loss, loss_class in LOSSES.items()
+    for output in loss_class.outputs
 ]
 
 
@@ -24,7 +23,7 @@ def make_problem(loss, output, n_outputs, rng):
         y = np.eye(n_outputs)[rng.randint(n_outputs, size=7)]
     elif output == "logistic":
         y = rng.randint(2, size=(7, n_outputs)).astype(float)
-    elif output == "exp":
+    elif loss == "poisson":
         y = rng.poisson(2.0, size=(7, n_outputs)).astype(float)
     else:
         y = rng.normal(size=(7, n_outputs))

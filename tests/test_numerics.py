@@ -137,8 +137,14 @@ def test_overflowing_validation_rows_keep_the_model_and_say_why():
     X, y = make_regression(n_samples=200, n_features=5, noise=1, random_state=0)
     X_val, y_val = X[:20].copy(), y[:20]
     X_val[0] = 1e308
+    # First monitored only (early_stopping="auto" would stop on it), then
+    # with early stopping, which has no finite epoch to keep.
     reg = BackpropRegressor(
-        hidden_layer_sizes=(10,), activation="relu", max_iter=100, random_state=0
+        hidden_layer_sizes=(10,),
+        activation="relu",
+        max_iter=100,
+        random_state=0,
+        early_stopping=False,
     )
     # (Such a row also lies far from X: fit says that first.)
     with pytest.warns(UserWarning, match="X_val lies far from X"):

@@ -9,6 +9,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop._activations import HIDDEN_UNITS
 
 skl2onnx = pytest.importorskip("skl2onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -31,7 +32,7 @@ pytestmark = [
 RTOL = 1e-5
 ATOL = np.finfo(np.float32).tiny
 
-HIDDEN = ("logistic", "tanh", "relu", "identity")
+HIDDEN = HIDDEN_UNITS
 
 
 def _data(n_samples=120, n_features=5, seed=0):

@@ -17,6 +17,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
+from sklearn_backprop._activations import HIDDEN_UNITS
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True)
 # Whether the drawn problems saturate the units is not what these properties
@@ -43,7 +44,7 @@ def problems(draw, classifier):
         y = y.ravel() if n_outputs == 1 else y
     params = dict(
         hidden_layer_sizes=draw(st.sampled_from([(), (3,), (4, 2)])),
-        activation=draw(st.sampled_from(["logistic", "tanh", "relu", "identity"])),
+        activation=draw(st.sampled_from(HIDDEN_UNITS)),
         solver=draw(st.sampled_from(["sgd", "adam", "lbfgs"])),
         max_iter=draw(st.integers(1, 5)),
         random_state=seed,

@@ -3,21 +3,23 @@
 On a small network (the documents' 3-4-1, a default network on iris) an epoch
 of the NumPy engine is some thirty NumPy calls a batch on arrays of a few
 numbers: the time goes to calling, not to arithmetic. The Cython kernel
-``_loop.train_epochs`` runs every epoch and batch, the solver's steps, the
+``_loop.Trainer`` runs every epoch and batch, the solver's steps, the
 loss curve and the plateau count in compiled code, with the same arithmetic
 in the same order as the NumPy engine (they agree to about 1e-15 in float64;
 ``tests/test_compiled.py``). ``_training.train_stochastic`` asks
 :func:`chosen` whether the kernel takes a fit and, if so, hands it to
-:func:`train_stochastic`; the NumPy engine stays the reference and the path
-for large networks, sparse data, validation sets and per-epoch listeners.
+:class:`Epochs`; the NumPy engine stays the reference and the path for large
+networks and sparse data.
 
 Shuffled orders are drawn inside the kernel from the bit generator of the
 fit's ``random_state`` (``RandomState._bit_generator``, as SciPy reaches it),
 exactly as the NumPy loop's ``permutation`` draws them, one epoch at a time:
 a fit that stops early leaves the generator where the NumPy loop would.
-Epochs run in chunks; between chunks Python runs: a ``KeyboardInterrupt``
-takes effect there, not inside a chunk (a chunk is bounded to about 20 ms of
-arithmetic).
+A fit without a validation set or listeners runs whole in the kernel; with
+them, the kernel runs one epoch at a time and ``_training`` ends each in
+Python. The kernel looks for a pending Ctrl-C every millisecond or so of
+arithmetic: its ``KeyboardInterrupt`` takes effect within milliseconds, with
+the state of the steps taken.
 """
 
 import importlib.machinery
@@ -32,11 +34,31 @@ import numpy as np
 from .._solvers import SGD, Adam
 
 # Must equal _loop.KERNEL_VERSION: a stale build is ignored, never miscalled.
-KERNEL_VERSION = 2
+KERNEL_VERSION = 3
 
-_UNITS = {"logistic": 0, "tanh": 1, "relu": 2, "identity": 3, "softmax": 4, "exp": 5}
-_LOSSES = {"squared_error": 0, "log_loss": 1, "poisson": 2}
-_SCHEDULES = {"constant": 0, "invscaling": 1, "adaptive": 2}
+
+def unit_code(name):
+    """The kernel's code of the unit ``name`` (a member of the ``Unit``
+    enumeration declared in ``_loop.pxd``); a ValueError if it has none."""
+    return _code(kernel.Unit, name, "unit")
+
+
+def loss_code(name):
+    """The kernel's code of the loss ``name`` (a member of ``_loop.pxd``'s
+    ``Loss``); a ValueError if it has none."""
+    return _code(kernel.Loss, name, "loss")
+
+
+def _code(enumeration, name, kind):
+    try:
+        return int(enumeration[name.upper()])
+    except KeyError:
+        raise ValueError(
+            f"The compiled loop has no code for the {kind} {name!r}: declare it "
+            "in sklearn_backprop/_fast/_loop.pxd and give it its arithmetic "
+            "in _loop.pyx."
+        ) from None
+
 
 # Which engine trains a fit the kernel covers: None chooses by cost (see
 # ``chosen``); "numpy" or "compiled" force one (tests and benchmarks).
@@ -48,9 +70,6 @@ _forced = None
 # of 200, 18e6, timed equal); below it the kernel saves NumPy's calls and
 # wins (1.3x to 25x measured): large networks keep the reference engine.
 MAX_WORK_PER_BATCH = 2**22
-
-# Multiply-adds of a chunk of epochs run without returning to Python.
-_CHUNK_WORK = 2**24
 
 
 def _load_kernel():
@@ -132,28 +151,23 @@ def engine(name):
         _forced = previous
 
 
-def chosen(network, solver, X, batch_size, validation, listeners, random_state):
+def chosen(network, solver, X, batch_size, random_state):
     """Whether the compiled kernel trains this fit: it covers it and, unless
     an engine is forced, it costs less than the NumPy engine.
 
-    It covers dense float32/float64 data, sgd and adam, every unit and loss;
-    a validation set or a listener needs Python after every epoch, so those
-    fits stay in the NumPy loop, and so would a ``random_state`` without a
-    bit generator to draw the orders from (a NumPy that no longer has
-    ``RandomState._bit_generator``).
+    It covers dense float32/float64 data, sgd and adam, every unit and loss,
+    with or without a validation set and listeners (the kernel then hands
+    each epoch back to ``_training``, see :class:`Epochs`); not a
+    ``random_state`` without a bit generator to draw the orders from (a
+    NumPy that no longer has ``RandomState._bit_generator``).
     """
     if (
         _forced == "numpy"
         or kernel is None
-        or validation is not None
-        or listeners
         or not hasattr(random_state, "_bit_generator")
         or not isinstance(X, np.ndarray)
         or X.dtype not in (np.float32, np.float64)
         or not isinstance(solver, (SGD, Adam))
-        or network.activation not in _UNITS
-        or network.output_activation not in _UNITS
-        or network.loss.name not in _LOSSES
     ):
         return False
     if _forced == "compiled":
@@ -161,108 +175,155 @@ def chosen(network, solver, X, batch_size, validation, listeners, random_state):
     return network.n_coefs * batch_size <= MAX_WORK_PER_BATCH
 
 
-def train_stochastic(
-    network,
-    solver,
-    X,
-    y,
-    sample_weight,
-    *,
-    batch_size,
-    shuffle,
-    epochs,
-    tol,
-    n_iter_no_change,
-    alpha,
-    random_state,
-    history,
-):
-    """Run up to ``epochs`` epochs in the kernel, as ``_training``'s loop
-    would; update ``network``, ``solver`` and ``history`` in place.
+class Epochs:
+    """A fit's epochs in the kernel: the kernel's :class:`Trainer` made for
+    ``network`` and ``solver`` over the training data, whose weights and
+    solver state it updates in place.
 
-    Returns how the run ended: ``"plateau"`` (the loss stopped improving),
-    ``"diverged"`` (the last epoch's loss, recorded, is not finite) or None
-    (every epoch ran).
+    :meth:`train` runs the whole fit, the end of each epoch included (the
+    loss curve, the schedule, the plateau count); :meth:`run_epoch` runs one
+    epoch and hands it back, for ``_training``'s loop to end it in Python
+    (a validation set, listeners). A Ctrl-C interrupts either within
+    milliseconds, with the state of the steps taken.
     """
-    dtype = network.dtype
-    X = np.ascontiguousarray(X, dtype)
-    y = np.ascontiguousarray(y, dtype)
-    n_samples = X.shape[0]
-    weighted = sample_weight is not None
-    sample_weight = (
-        np.ascontiguousarray(sample_weight, dtype) if weighted else np.ones(1, dtype)
-    )
-    shuffled = shuffle and batch_size < n_samples
-    rows = sum(network.layer_units[1:]) * batch_size
-    buffers = [np.empty(rows, dtype), np.empty(rows, dtype)]
-    # shuffled rows are gathered into a batch of their own
-    buffers.append(np.empty(batch_size * X.shape[1] if shuffled else 0, dtype))
-    grad = np.zeros_like(network.params)
-    layer_units = np.asarray(network.layer_units, np.intp)
-    if isinstance(solver, SGD):
-        code = 0
-        velocity = solver._momentum_velocity
-        states = [np.empty(0, dtype) if velocity is None else velocity] * 2
-        hyper = [
-            solver.learning_rate_init,
-            solver.momentum,
-            float(solver.nesterovs_momentum),
-            _SCHEDULES[solver.schedule],
-            solver.power_t,
-            0.0,
-            0.0,
-            0.0,
-        ]
-        scalars = [solver.learning_rate, 0.0, 0.0, 0.0, 0.0]
-    else:
-        code = 1
-        states = [solver.first_moment, solver.second_moment]
-        hyper = [solver.learning_rate_init, 0.0, 0.0, 0.0, 0.0]
-        hyper += [solver.beta_1, solver.beta_2, solver.epsilon]
-        scalars = [solver.learning_rate, 0.0, 0.0, 0.0, float(solver.t)]
-    scalars[1:4] = history.best_loss, history.no_improvement_count, history.t
-    scalars = np.array(scalars, np.float64)
-    hyper = np.array(hyper, np.float64)
-    # The kernel draws each epoch's order from the generator itself, as
-    # ``random_state.permutation`` would, under its lock as NumPy draws.
-    bit_generator = random_state._bit_generator if shuffled else None
-    if shuffled:
-        _generator_locks.add(bit_generator.lock)
-    order = np.empty(n_samples if shuffled else 0, np.intp)
-    per_epoch = max(1, n_samples * network.n_coefs)
-    status = done = 0
-    while done < epochs and status == 0:
-        chunk = int(min(epochs - done, max(1, _CHUNK_WORK // per_epoch)))
-        loss_curve = np.empty(chunk, np.float64)
-        samples_seen = history.t
+
+    def __init__(
+        self,
+        network,
+        solver,
+        X,
+        y,
+        sample_weight,
+        *,
+        batch_size,
+        shuffle,
+        alpha,
+        random_state,
+    ):
+        dtype = network.dtype
+        self.X = np.ascontiguousarray(X, dtype)
+        self.y = np.ascontiguousarray(y, dtype)
+        self.sample_weight = (
+            None
+            if sample_weight is None
+            else np.ascontiguousarray(sample_weight, dtype)
+        )
+        self.params, self.solver = network.params, solver
+        self.trainer = trainer = kernel.Trainer(
+            network.layer_units,
+            hidden=unit_code(network.activation),
+            output=unit_code(network.output_activation),
+            loss=loss_code(network.loss.name),
+            fit_intercept=network.fit_intercept,
+            batch_size=batch_size,
+            dtype=dtype,
+        )
+        state = solver.state()
+        if isinstance(solver, SGD):
+            trainer.use_sgd(
+                learning_rate=solver.learning_rate,
+                learning_rate_init=solver.learning_rate_init,
+                momentum=solver.momentum,
+                nesterov=solver.nesterovs_momentum,
+                schedule=int(kernel.Schedule[solver.schedule.upper()]),
+                power_t=solver.power_t,
+                velocity=state["momentum_velocity"],
+            )
+        else:
+            trainer.use_adam(
+                learning_rate=solver.learning_rate,
+                beta_1=solver.beta_1,
+                beta_2=solver.beta_2,
+                epsilon=solver.epsilon,
+                t=state["t"],
+                first_moment=state["first_moment"],
+                second_moment=state["second_moment"],
+            )
+        trainer.stop_rule(alpha=alpha, tol=0.0, n_iter_no_change=np.inf)
+        # The kernel draws each epoch's order from the generator itself, as
+        # ``random_state.permutation`` would, under its lock as NumPy draws.
+        shuffled = shuffle and batch_size < self.X.shape[0]
+        self.bit_generator = random_state._bit_generator if shuffled else None
+        if shuffled:
+            _generator_locks.add(self.bit_generator.lock)
+
+    def _read_solver(self):
+        """Set the solver's scalars after the kernel's steps (its vectors are
+        updated in place); return the trainer's progress."""
+        progress = self.trainer.progress
+        self.solver.learning_rate = progress["learning_rate"]
+        if isinstance(self.solver, Adam):
+            self.solver.t = progress["adam_t"]
+        return progress
+
+    def run_epoch(self):
+        """One epoch at the solver's current learning rate; its loss."""
+        self.trainer.learning_rate = self.solver.learning_rate
         try:
-            status = kernel.train_epochs(
-                X, y, sample_weight, network.params, grad, *buffers, *states,
-                layer_units, order, bit_generator,
-                _UNITS[network.activation], _UNITS[network.output_activation],
-                _LOSSES[network.loss.name], network.fit_intercept, weighted,
-                batch_size, float(alpha), code, hyper, scalars,
-                float(tol), float(n_iter_no_change), loss_curve,
-            )[1]  # fmt: skip
+            return self.trainer.run_epoch(
+                self.X, self.y, self.sample_weight, self.params, self.bit_generator
+            )
         finally:
-            # Ctrl-C during a chunk is raised as the kernel returns, and its
-            # return value is lost; the chunk's epochs are in the weights and
-            # the solver's state all the same. Whatever happened, the history
-            # takes them: the kernel counted their samples in ``scalars``.
-            ran = (int(scalars[3]) - samples_seen) // n_samples
-            _record_chunk(history, solver, scalars, loss_curve[:ran])
-            done += ran
-    return {0: None, 1: "plateau", 2: "diverged"}[status]
+            self._read_solver()
 
+    def scorer(self, validation):
+        """``() -> (loss, score)`` of a ``_training.Validation`` by the
+        kernel, as ``_training._record_validation`` scores it; None when the
+        kernel cannot (sparse rows, a score it does not know)."""
+        codes = {None: "LOSS_ONLY", "accuracy": "ACCURACY", "r2": "R2"}
+        name = None if validation.score is None else validation.score_name
+        if not isinstance(validation.X, np.ndarray) or name not in codes:
+            return None
+        dtype = self.X.dtype
+        X = np.ascontiguousarray(validation.X, dtype)
+        y = np.ascontiguousarray(validation.y, dtype)
+        sample_weight = validation.sample_weight
+        if sample_weight is not None:
+            sample_weight = np.ascontiguousarray(sample_weight, dtype)
+        score = int(kernel.Score[codes[name]])
 
-def _record_chunk(history, solver, scalars, losses):
-    """Read a chunk's epochs (their ``losses``) and the kernel's ``scalars``
-    back into ``history`` and ``solver``."""
-    history.n_iter += losses.shape[0]
-    history.t = int(scalars[3])
-    history.loss_curve.extend(losses.tolist())
-    history.best_loss = float(scalars[1])
-    history.no_improvement_count = int(scalars[2])
-    solver.learning_rate = float(scalars[0])
-    if isinstance(solver, Adam):
-        solver.t = int(scalars[4])
+        def scorer():
+            return self.trainer.evaluate(X, y, sample_weight, self.params, score)
+
+        return scorer
+
+    def train(self, *, epochs, tol, n_iter_no_change, alpha, history):
+        """Run up to ``epochs`` epochs, as ``_training``'s loop would without
+        a validation set or listeners; update ``history`` in place.
+
+        Returns how the run ended: ``"plateau"`` (the loss stopped improving),
+        ``"diverged"`` (the last epoch's loss, recorded, is not finite) or
+        None (every epoch ran).
+        """
+        trainer = self.trainer
+        trainer.stop_rule(alpha=alpha, tol=tol, n_iter_no_change=n_iter_no_change)
+        trainer.resume(
+            best_loss=history.best_loss,
+            no_improvement_count=history.no_improvement_count,
+            samples_seen=history.t,
+        )
+        loss_curve = np.empty(epochs, np.float64)
+        status = None
+        try:
+            _, status = trainer.train_epochs(
+                self.X,
+                self.y,
+                self.sample_weight,
+                self.params,
+                self.bit_generator,
+                loss_curve,
+            )
+        finally:
+            # Also after a Ctrl-C, so that an interrupted fit's state is whole.
+            progress = self._read_solver()
+            ran = trainer.epochs_run
+            history.n_iter += ran
+            history.t = progress["samples_seen"]
+            history.loss_curve.extend(loss_curve[:ran].tolist())
+            history.best_loss = progress["best_loss"]
+            history.no_improvement_count = progress["no_improvement_count"]
+        return {
+            kernel.Status.RAN: None,
+            kernel.Status.CONVERGED: "plateau",
+            kernel.Status.DIVERGED: "diverged",
+        }[status]
