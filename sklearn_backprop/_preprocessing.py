@@ -13,10 +13,11 @@ fitted transformer as ``preprocessor_``.
   :class:`~sklearn.preprocessing.RobustScaler` and
   :class:`~sklearn.preprocessing.QuantileTransformer` on the 40 real tasks of
   ``benchmarks/realdata.py --raw-frames`` (mean score 0.576, 0.573 and
-  0.565): the interquartile range of a column that is mostly one value (a
-  count of rare events) is 0, and RobustScaler leaves such a column
-  unscaled; the quantile transform flattens what lies beyond the training
-  range. A heavy tail does not saturate the units (tests/test_raw_frames.py).
+  0.565, with the earlier defaults alpha=0.03, learning_rate_init=0.01): the
+  interquartile range of a column that is mostly one value (a count of rare
+  events) is 0, and RobustScaler leaves such a column unscaled; the quantile
+  transform flattens what lies beyond the training range. A heavy tail does
+  not saturate the units (tests/test_raw_frames.py).
 - Gaps in numeric columns: one 0/1 column each, from
   :class:`~sklearn.impute.MissingIndicator`, for the columns that had gaps in
   fit, so that missingness can inform the prediction.
