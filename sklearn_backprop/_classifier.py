@@ -122,6 +122,8 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         max_fun=15000,
         init="auto",
         fit_intercept=True,
+        categorical_features="from_dtype",
+        preprocessing="auto",
         loss="log_loss",
         class_weight=None,
     ):
@@ -142,8 +144,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data. A DataFrame may hold categorical columns and gaps
+            (see ``preprocessing``).
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -179,8 +182,9 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data. A DataFrame may hold categorical columns and gaps
+            (see ``preprocessing``).
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -331,7 +335,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -364,7 +368,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Samples.
 
         Returns
@@ -399,7 +403,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Samples.
 
         Returns

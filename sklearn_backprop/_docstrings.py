@@ -146,7 +146,45 @@ default="auto"
         scikit-learn's MLP); with these the biases start at zero.
 
     fit_intercept : bool, default=True
-        Whether each layer has a bias. The first document has none."""
+        Whether each layer has a bias. The first document has none.
+
+    categorical_features : array-like of {bool, int, str} of shape (n_features) \
+or shape (n_categorical_features,), default="from_dtype"
+        The categorical features, one-hot encoded when the features are
+        preprocessed (see ``preprocessing``); HistGradientBoosting's parameter,
+        with string and bool columns categorical too.
+
+        - ``"from_dtype"``: the columns of a DataFrame (pandas, polars) whose
+          dtype is category, enum, string, object or bool; none of an array.
+        - boolean array-like: a mask of the categorical columns.
+        - integer array-like: the indices of the categorical columns.
+        - str array-like: the names of the categorical columns (X must have
+          column names).
+        - ``None``: no column is categorical.
+
+        A missing value (NaN, None, ``pd.NA``) is a level of its own; levels
+        seen fewer than 5 times in fit, and beyond the 50 most frequent, share
+        one "infrequent" column, which a level unseen in fit joins at predict.
+
+    preprocessing : "auto" or bool, default="auto"
+        Whether the features are encoded and scaled inside, by a
+        :class:`~sklearn.compose.ColumnTransformer` of scikit-learn's own
+        transformers fitted by the first ``fit`` (or ``partial_fit``) and kept
+        as ``preprocessor_``: numeric columns standardised
+        (:class:`~sklearn.preprocessing.StandardScaler`, gaps left out) with
+        their gaps (NaN, None, ``pd.NA``) at the mean and a 0/1
+        :class:`~sklearn.impute.MissingIndicator` column for each column that
+        had gaps in fit; categorical columns one-hot
+        (:class:`~sklearn.preprocessing.OneHotEncoder`). ``"auto"``: for
+        tabular data, a DataFrame with column names (pandas, polars), or when
+        ``categorical_features`` finds a categorical column; an array, or a
+        frame without column names, is used as given, as with ``False``.
+        ``True``: always, also for numeric arrays (any scale, with gaps).
+        Warm starts and later ``partial_fit`` calls reuse the fitted
+        preprocessing; it is fitted without ``sample_weight``. Not for sparse
+        X, nor for array API inputs other than NumPy's (a fitted model moved
+        to another namespace preprocesses frames on the host and predicts
+        there)."""
 # The hidden units are the registry's (``_activations.UNITS``).
 SHARED_PARAMETERS = SHARED_PARAMETERS.replace(
     "{HIDDEN_UNITS}", "{" + ", ".join(f'"{name}"' for name in HIDDEN_UNITS) + "}"
@@ -198,6 +236,14 @@ loss_ : float
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of the features seen during fit, when X has string column
         names.
+
+    preprocessor_ : ColumnTransformer or None
+        The fitted preprocessing of the features (see ``preprocessing``);
+        None when X is used as given. Its ``get_feature_names_out()`` names
+        the network's inputs.
+
+    is_categorical_ : ndarray of shape (n_features_in_,), dtype=bool, or None
+        The categorical features, when the features are preprocessed.
 
     saturation_ : ndarray of shape (n_hidden_layers,)
         Share of each hidden layer's activations on the training data (at

@@ -245,6 +245,8 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         max_fun=15000,
         init="auto",
         fit_intercept=True,
+        categorical_features="from_dtype",
+        preprocessing="auto",
         scale_target=True,
     ):
         self._set_init_params(locals())
@@ -264,8 +266,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data. A DataFrame may hold categorical columns and gaps
+            (see ``preprocessing``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -303,8 +306,9 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Training data. A DataFrame may hold categorical columns and gaps
+            (see ``preprocessing``).
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -463,7 +467,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
             Samples.
 
         Returns

@@ -46,7 +46,8 @@ class Validation:
     ``score(y, output, sample_weight)`` returns the estimator's score (accuracy
     or R^2) from encoded targets and the network's output, and
     ``score_name`` says which (``"accuracy"`` or ``"r2"``), for an engine
-    that computes it itself; ``labels`` are the targets as given to fit, for
+    that computes it itself; ``labels`` and ``inputs`` are the targets and the
+    features as given to fit (before the estimator preprocesses them), for
     listeners that score the estimator itself.
     """
 
@@ -56,6 +57,7 @@ class Validation:
     score: object
     labels: object = None
     score_name: str | None = None
+    inputs: object = None
 
 
 class Listener:

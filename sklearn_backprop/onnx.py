@@ -98,11 +98,32 @@ def _is_multilabel(model):
     return model.out_activation_ == "logistic" and model.n_outputs_ > 1
 
 
+def _check_exportable(model):
+    """A model that preprocesses its features inside is not exported.
+
+    skl2onnx converts neither the "infrequent" levels of its OneHotEncoder
+    nor a missing value as a level of its own (a string tensor holds no None),
+    nor MissingIndicator: a graph of the network alone would take the
+    preprocessed columns, not the frame's, and mislead.
+    """
+    if getattr(model, "preprocessor_", None) is not None:
+        raise NotImplementedError(
+            f"{type(model).__name__} preprocesses its features inside "
+            "(preprocessor_, from a DataFrame with column names or "
+            "preprocessing=True), which ONNX export does not support: skl2onnx "
+            "cannot convert its infrequent and missing categories. To export, "
+            "fit a Pipeline of your own ColumnTransformer (e.g. SimpleImputer and "
+            "OneHotEncoder(handle_unknown='ignore')) and the estimator with "
+            "preprocessing=False."
+        )
+
+
 # -- shape calculators -----------------------------------------------------
 
 
 def _classifier_shapes(operator):
     model = operator.raw_operator
+    _check_exportable(model)
     n_rows = operator.inputs[0].get_first_dimension()
     if _is_multilabel(model):
         operator.outputs[0].type = Int64TensorType([n_rows, len(model.classes_)])
@@ -117,6 +138,7 @@ def _classifier_shapes(operator):
 
 def _regressor_shapes(operator):
     model = operator.raw_operator
+    _check_exportable(model)
     n_rows = operator.inputs[0].get_first_dimension()
     output_type = _output_type(operator.inputs[0].type)
     operator.outputs[0].type = output_type([n_rows, model.n_outputs_])

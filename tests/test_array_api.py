@@ -411,8 +411,11 @@ def test_numpy_model_moved_to_device(namespace, device_name):
     there what it did on the host and trains on there (solver state too)."""
     xp, dev = _namespace(namespace, device_name)
     X, y = _classification("multiclass")
-    clf = BackpropClassifier((5,), solver="adam", max_iter=20, random_state=0)
-    clf.fit(pd.DataFrame(X, columns=list("abcde")), y)  # feature names stay NumPy
+    # A named frame, as given (not preprocessed): the feature names stay NumPy.
+    clf = BackpropClassifier(
+        (5,), solver="adam", max_iter=20, random_state=0, preprocessing=False
+    )
+    clf.fit(pd.DataFrame(X, columns=list("abcde")), y)
     with config_context(array_api_dispatch=True):
         X_xp = xp.asarray(X, device=dev)
         xp_compat, _, dev_compat = get_namespace_and_device(X_xp)

@@ -148,6 +148,34 @@ def test_scoring_monitor_scores_the_early_stopping_fraction(iris):
     assert_allclose([row["accuracy"] for row in rows], clf.validation_scores_)
 
 
+@pytest.mark.parametrize("validation", ["given", "early_stopping", "none"])
+def test_scoring_monitor_scores_raw_frames(validation):
+    """A model that preprocesses a raw frame predicts from raw frames: the
+    callbacks get the features as given (the held-out rows of the frame for
+    early stopping), and score what validation_scores_ holds."""
+    pd = pytest.importorskip("pandas")
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {"x": rng.normal(scale=100, size=120), "c": rng.choice(["a", "b"], 120)}
+    )
+    y = ((X["x"] > 0) ^ (X["c"] == "a")).astype(int)
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    clf = BackpropClassifier(
+        max_iter=6, tol=0, early_stopping=validation == "early_stopping"
+    )
+    clf.set_params(random_state=0).set_callbacks(monitor)
+    if validation == "given":
+        clf.fit(X[:80], y[:80], X_val=X[80:], y_val=y[80:])
+    else:
+        clf.fit(X, y)
+    assert clf.preprocessor_ is not None
+    rows = [row for row in monitor.get_logs().data if row["task_name"] == "epoch"]
+    if validation == "none":
+        assert rows[-1]["accuracy"] == clf.score(X, y)
+    else:
+        assert_allclose([row["accuracy"] for row in rows], clf.validation_scores_)
+
+
 @pytest.mark.parametrize("solver", ["adam", "lbfgs"])
 def test_a_callback_may_stop_training(iris, solver, capsys):
     X, y, _, _ = iris
@@ -282,7 +310,8 @@ def test_everything_works_without_sklearn_callback():
     code = textwrap.dedent(
         """
         import sys
-        import sklearn.base, sklearn.pipeline, sklearn.preprocessing
+        import sklearn.base, sklearn.compose, sklearn.impute, sklearn.pipeline
+        import sklearn.preprocessing
         import sklearn.model_selection
         hidden = sys.modules.pop("sklearn.callback")
         sys.modules["sklearn.callback"] = None

@@ -266,3 +266,15 @@ def test_pipeline_with_scaler(cls):
         (output,) = _run(model, X)
         expected = model.predict(X.astype(np.float32))
         np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
+def test_model_preprocessing_inside_is_refused(cls):
+    """A model fitted with its own preprocessing (preprocessor_) is refused
+    with a message that says how to export, never converted as the network
+    alone, which would take the preprocessed columns for the frame's."""
+    X, y = _data()
+    X[::9, 0] = np.nan
+    model = cls(preprocessing=True, max_iter=5, random_state=0).fit(X, y)
+    with pytest.raises(NotImplementedError, match="preprocessing=False"):
+        _run(model, X)

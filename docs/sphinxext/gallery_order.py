@@ -9,6 +9,7 @@ ORDER = [
     "plot_decision_boundaries.py",
     "plot_grid_search.py",
     "plot_regression_diabetes.py",
+    "plot_raw_dataframe.py",
     "plot_deploying.py",
     "plot_scaling_out.py",
 ]
