@@ -181,7 +181,9 @@ or shape (n_categorical_features,), default="from_dtype"
         frame without column names, is used as given, as with ``False``.
         ``True``: always, also for numeric arrays (any scale, with gaps).
         Warm starts and later ``partial_fit`` calls reuse the fitted
-        preprocessing; it is fitted without ``sample_weight``. Not for sparse
+        preprocessing; ``sample_weight`` weighs the numeric columns' scaling
+        as it weighs the rows' losses (a weight of 2 counts the row twice).
+        Not for sparse
         X, nor for array API inputs other than NumPy's (a fitted model moved
         to another namespace preprocesses frames on the host and predicts
         there)."""

@@ -34,12 +34,14 @@ Why the gaps are filled here rather than by
 load with ``skops`` trusting nothing but the estimator's own class.
 """
 
-import narwhals.stable.v2 as nw
+import sys
+
 import numpy as np
 from scipy import sparse
 from sklearn.compose import ColumnTransformer
 from sklearn.impute import MissingIndicator
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_features, check_array
 
 # A level seen fewer times than this in fit gets no column of its own: its
@@ -50,12 +52,31 @@ MIN_FREQUENCY = 5
 # levels would otherwise dwarf the network's first layer.
 MAX_CATEGORIES = 50
 
-_CATEGORICAL_DTYPES = (nw.Categorical, nw.Enum, nw.String, nw.Boolean, nw.Object)
-
 
 def is_dataframe(X):
-    """Whether ``X`` is a DataFrame (pandas, polars, ...: what narwhals reads)."""
-    return nw.dependencies.is_into_dataframe(X)
+    """Whether ``X`` is a pandas or polars DataFrame (without importing
+    either: a frame's library is imported already)."""
+    for library in ("pandas", "polars"):
+        module = sys.modules.get(library)
+        if module is not None and isinstance(X, module.DataFrame):
+            return True
+    return False
+
+
+def _narwhals():
+    """narwhals, which reads the column types of pandas and polars frames
+    alike. scikit-learn 1.9 and later depend on it; with an earlier
+    scikit-learn it is the ``frames`` extra, imported only for a DataFrame."""
+    try:
+        import narwhals.stable.v2 as nw
+    except ImportError as error:
+        raise ImportError(
+            "Reading the column types of a DataFrame needs narwhals >= 2, which "
+            "scikit-learn 1.9 and later install: pip install narwhals (or "
+            'pip install ".[frames]" from a clone of sklearn-backprop), or '
+            "pass X as a NumPy array of numbers."
+        ) from error
+    return nw
 
 
 def categorical_mask(X, categorical_features):
@@ -79,8 +100,12 @@ def categorical_mask(X, categorical_features):
     if categorical_features is None or (from_dtype and not is_dataframe(X)):
         return None
     if from_dtype:
+        nw = _narwhals()
         dtypes = nw.from_native(X, eager_only=True).schema.dtypes()
-        return np.array([_is_categorical_dtype(d) for d in dtypes], dtype=bool)
+        kinds = (nw.Categorical, nw.Enum, nw.String, nw.Boolean, nw.Object)
+        return np.array(
+            [any(dtype == kind for kind in kinds) for dtype in dtypes], dtype=bool
+        )
     n_features = _num_features(X)
     selected = np.asarray(categorical_features)
     if selected.size == 0:
@@ -120,10 +145,6 @@ def categorical_mask(X, categorical_features):
         "categorical_features must be 'from_dtype', None, or an array-like of "
         f"bool, int or str; got {categorical_features!r}."
     )
-
-
-def _is_categorical_dtype(dtype):
-    return any(dtype == kind for kind in _CATEGORICAL_DTYPES)
 
 
 def make_preprocessor(X, is_categorical):
@@ -167,6 +188,7 @@ def make_preprocessor(X, is_categorical):
 
 def _check_numeric_columns(X, is_categorical):
     """Every column not categorical must hold numbers (or booleans)."""
+    nw = _narwhals()
     schema = nw.from_native(X, eager_only=True).schema
     for (name, dtype), categorical in zip(schema.items(), is_categorical, strict=True):
         if not categorical and not (dtype.is_numeric() or dtype == nw.Boolean):
@@ -189,6 +211,19 @@ def preprocess(preprocessor, X, fit):
     # Gaps are left only in the scaled numeric columns: 0 is their mean.
     X[np.isnan(X)] = 0.0
     return X
+
+
+def weigh(preprocessor, X, sample_weight):
+    """Refit the numeric columns' scaler of a fitted ``preprocessor`` with
+    the rows' weights, and return ``X`` through it again: a weight of 2
+    counts as the row twice, in the scaling as in the loss. (The indicators
+    and the one-hot columns do not depend on weights, but for which levels
+    are infrequent: those stay counted by rows.)"""
+    for name, scaler, columns in preprocessor.transformers_:
+        if name == "numeric":
+            numeric = _safe_indexing(_missing_as_nan(X), columns, axis=1)
+            scaler.fit(numeric, sample_weight=sample_weight)
+    return preprocess(preprocessor, X, fit=False)
 
 
 def _missing_as_nan(X):

@@ -1,6 +1,6 @@
-"""scikit-learn's own estimator checks, all of them: with default parameters
-and no expected failures; with the features preprocessed inside
-(``preprocessing=True``), one."""
+"""scikit-learn's own estimator checks, all of them, with no expected
+failures: with default parameters, and with the features preprocessed inside
+(``preprocessing=True``)."""
 
 import warnings
 
@@ -10,25 +10,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_backprop import BackpropClassifier, BackpropRegressor, SaturationWarning
 
 
-def _expected_failures(estimator):
-    if estimator.preprocessing is not True:
-        return {}
-    return {
-        "check_sample_weight_equivalence_on_dense_data": (
-            "the preprocessing (RobustScaler's median and quartiles) is fitted "
-            "without sample_weight: a weight of 2 is not a repeated row there"
-        )
-    }
-
-
 @parametrize_with_checks(
     [
         BackpropClassifier(),
         BackpropRegressor(),
         BackpropClassifier(preprocessing=True),
         BackpropRegressor(preprocessing=True),
-    ],
-    expected_failed_checks=_expected_failures,
+    ]
 )
 def test_sklearn_compatible_estimator(estimator, check):
     with warnings.catch_warnings():

@@ -18,6 +18,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -409,3 +410,31 @@ def test_model_moved_to_another_namespace_predicts_frames(frame):
         proba = moved.predict_proba(X)
         assert isinstance(proba, type(xps.asarray([0.0])))
     assert_array_equal(np.asarray(proba), clf.predict_proba(X))
+
+
+def test_sample_weight_weighs_the_scaling_as_repeated_rows():
+    # A weight of 2 counts a row twice in the numeric columns' scaling, as
+    # in the loss: the scaler's mean and scale are those of the frame with
+    # the weighted rows repeated (before, the scaling ignored the weights).
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(
+        {
+            "size": rng.lognormal(3, 1, 60),
+            "colour": rng.choice(["red", "green", "blue"], 60),
+        }
+    )
+    y = rng.randint(0, 2, 60)
+    weights = np.where(np.arange(60) < 20, 2.0, 1.0)
+    repeated = np.r_[np.arange(60), np.arange(20)]
+    params = dict(random_state=0, max_iter=3, early_stopping=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        weighted = BackpropClassifier(**params).fit(frame, y, sample_weight=weights)
+        copied = BackpropClassifier(**params).fit(frame.iloc[repeated], y[repeated])
+    scalers = [
+        model.preprocessor_.named_transformers_["numeric"]
+        for model in (weighted, copied)
+    ]
+    # Weighted and repeated sums differ in the order of their additions only.
+    assert_allclose(scalers[0].mean_, scalers[1].mean_, rtol=1e-12)
+    assert_allclose(scalers[0].scale_, scalers[1].scale_, rtol=1e-12)
