@@ -7,6 +7,7 @@ are encoded, which output unit they need and how a validation set is scored.
 """
 
 import copy
+import math
 import re
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -621,6 +622,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     @abstractmethod
     def _auto_early_stopping(self, y):
         """What ``early_stopping="auto"`` means for this estimator and ``y``."""
+
+    def _validation_rows(self, y):
+        """The rows ``validation_fraction`` of ``y`` holds out (as
+        ``train_test_split`` rounds them: up)."""
+        return math.ceil(self.validation_fraction * y.shape[0])
 
     def _given_validation(self, validation_data, encoder):
         """The validation set given to fit as ``X_val, y_val, sample_weight_val``,

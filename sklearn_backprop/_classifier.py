@@ -1,7 +1,5 @@
 """BackpropClassifier: label encoding, the output unit, probabilities."""
 
-import math
-
 import numpy as np
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.preprocessing import LabelBinarizer
@@ -244,11 +242,12 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         if self.class_weight is None:
             return False
         if y.ndim != 1:  # multilabel: the split is not stratified
-            return math.ceil(self.validation_fraction * y.shape[0]) >= 2
+            return self._validation_rows(y) >= 2
         # A stratified validation set with room for every class.
         counts = np.unique(y, return_counts=True)[1]
-        n_val = math.ceil(self.validation_fraction * y.shape[0])
-        return n_val >= max(2, 2 * counts.size) and counts.min() >= 3
+        return self._validation_rows(y) >= max(2, 2 * counts.size) and (
+            counts.min() >= 3
+        )
 
     def _validate_fit_data(self, X, y, reset):
         X, y = super()._validate_fit_data(X, y, reset)

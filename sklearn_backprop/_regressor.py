@@ -1,7 +1,5 @@
 """BackpropRegressor: target scaling, the output unit, multi-output."""
 
-import math
-
 import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
@@ -451,7 +449,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
     def _auto_early_stopping(self, y):
         # A validation set of 20 rows or more: fewer score the epochs too
         # noisily to choose among them (docs/defaults.rst).
-        return math.ceil(self.validation_fraction * y.shape[0]) >= 20
+        return self._validation_rows(y) >= 20
 
     def _output_activation(self, scaler):
         return "exp" if self.loss == "poisson" else "identity"
