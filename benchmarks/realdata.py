@@ -434,9 +434,14 @@ def main():
             if len(per_fold) == len(folds):
                 warned = {}
                 for row in per_fold:
-                    for kind in row["warnings"].split(";") if row["warnings"] else ():
-                        if kind not in ("ConvergenceWarning", "SaturationWarning"):
-                            kind = "other warnings"
+                    named = ("ConvergenceWarning", "SaturationWarning")
+                    # Each kind once a fold (several "other" kinds are one).
+                    kinds = {
+                        kind if kind in named else "other warnings"
+                        for kind in row["warnings"].split(";")
+                        if kind
+                    }
+                    for kind in kinds:
                         warned[kind] = warned.get(kind, 0) + 1
                 results[task["name"], model] = dict(
                     score=float(np.mean([r["score"] for r in per_fold])),
