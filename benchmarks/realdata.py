@@ -459,7 +459,7 @@ def main():
             line += f"   {sum(ours['warned'].values())}/{len(folds)}"
         print(line, flush=True)
         if to_run & set(CACHED):
-            write_cache(args.reference, {k: v for k, v in cache.items()})
+            write_cache(args.reference, cache)
         if "RealMLP-TD" in to_run:
             write_cache(REALMLP_CSV, realmlp)
 

@@ -337,7 +337,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         inputs = _table(raw_X) if self._preprocesses() else X
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if sample_weight is not None and not continuing and self._preprocesses():
-            X = weigh(self.preprocessor_, _table(raw_X), to_host(sample_weight))
+            X = weigh(self.preprocessor_, inputs, to_host(sample_weight))
         if task is not None:
             task.call_on_fit_task_begin(
                 estimator=self, X=inputs, y=y, metadata=task_metadata(sample_weight)
