@@ -16,9 +16,23 @@ import numpy as np
 STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 
+def cosine_rate(learning_rate_init, epoch, horizon):
+    """The ``cosine`` schedule's learning rate for epoch ``epoch`` (counted
+    from 0 within its cycle): from ``learning_rate_init`` down along half a
+    cosine towards 0 at epoch ``horizon``, where a new cycle begins (a warm
+    restart: ``partial_fit`` past ``max_iter`` epochs). The compiled loop
+    computes the same expression."""
+    position = math.fmod(epoch, horizon) / horizon
+    return learning_rate_init * 0.5 * (1.0 + math.cos(math.pi * position))
+
+
 class StochasticSolver:
     """What every stochastic update rule shares: a state vector per parameter
     and a learning rate; by default constant, and a plateau stops training.
+
+    The ``cosine`` schedule is every solver's: the rate of epoch ``e`` of a
+    fit is :func:`cosine_rate` of ``e`` and ``horizon`` (``max_iter``), so
+    that it has come down near 0 when ``max_iter`` epochs have run.
 
     :meth:`step` receives the mean gradient of a batch multiplied by
     :attr:`gradient_scale`, which the engine folds into the division by the
@@ -27,9 +41,32 @@ class StochasticSolver:
     """
 
     gradient_scale = 1.0
+    schedule = "constant"
+    horizon = 1
+    # Epochs run in the current cosine cycle.
+    epoch = 0
 
     def end_epoch(self, samples_seen):
-        """Adjust the learning rate after an epoch (nothing by default)."""
+        """Adjust the learning rate after an epoch: the ``cosine`` schedule's
+        next rate (nothing for a constant rate)."""
+        if self.schedule == "cosine":
+            self.epoch += 1
+            self.learning_rate = cosine_rate(
+                self.learning_rate_init, self.epoch, self.horizon
+            )
+
+    def _restore_schedule(self, state):
+        """Continue the cosine cycle of ``state`` if it had the same schedule,
+        rate and horizon; otherwise start a new one."""
+        same = (state.get("schedule"), state.get("learning_rate_init")) == (
+            self.schedule,
+            self.learning_rate_init,
+        ) and state.get("horizon") == self.horizon
+        if self.schedule == "cosine" and same:
+            self.epoch = state["epoch"]
+            self.learning_rate = cosine_rate(
+                self.learning_rate_init, self.epoch, self.horizon
+            )
 
     def on_plateau(self):
         """Return True to stop training when the loss stops improving."""
@@ -61,7 +98,7 @@ class SGD(StochasticSolver):
     n_params : int
     dtype : numpy dtype
     learning_rate_init : float
-    schedule : {"constant", "invscaling", "adaptive"}
+    schedule : {"constant", "invscaling", "adaptive", "cosine"}
     momentum : float
     nesterovs_momentum : bool
     power_t : float
@@ -69,6 +106,8 @@ class SGD(StochasticSolver):
         Returns a zero vector for the solver's state; by default a NumPy one
         of ``n_params`` and ``dtype`` (the array API engine passes its own,
         on its device).
+    horizon : int, default=1
+        The ``cosine`` schedule's cycle, in epochs (``max_iter``).
     """
 
     def __init__(
@@ -81,8 +120,10 @@ class SGD(StochasticSolver):
         nesterovs_momentum=True,
         power_t=0.5,
         zeros=None,
+        horizon=1,
     ):
         self.n_params = n_params
+        self.horizon = int(horizon)
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.schedule = schedule
@@ -110,15 +151,17 @@ class SGD(StochasticSolver):
             "learning_rate": self.learning_rate,
             "learning_rate_init": self.learning_rate_init,
             "schedule": self.schedule,
+            "horizon": self.horizon,
+            "epoch": self.epoch,
             "momentum": self.momentum,
             "momentum_velocity": self._momentum_velocity,
         }
 
     def restore(self, state, samples_seen):
         """Keep the velocity (rescaled to a new ``momentum``) and the
-        ``adaptive`` schedule's progress; a changed ``learning_rate_init`` or
-        schedule restarts the rate from ``learning_rate_init`` (``invscaling``:
-        at ``samples_seen``)."""
+        ``adaptive`` and ``cosine`` schedules' progress; a changed
+        ``learning_rate_init`` or schedule restarts the rate from
+        ``learning_rate_init`` (``invscaling``: at ``samples_seen``)."""
         velocity = state["momentum_velocity"]
         if self.momentum and velocity is not None:
             # The stored quantity is momentum * velocity.
@@ -131,7 +174,9 @@ class SGD(StochasticSolver):
         )
         if same_schedule and self.schedule == "adaptive":
             self.learning_rate = state["learning_rate"]
-        self.end_epoch(samples_seen)
+        if self.schedule == "invscaling":
+            self.end_epoch(samples_seen)
+        self._restore_schedule(state)
 
     def step(self, params, scaled_grad):
         """Update ``params`` in place from ``learning_rate * grad`` of a batch."""
@@ -150,11 +195,14 @@ class SGD(StochasticSolver):
             state *= self.momentum
 
     def end_epoch(self, samples_seen):
-        """Apply the ``invscaling`` schedule: ``eta0 / (t + 1) ** power_t``."""
+        """Apply the ``invscaling`` schedule, ``eta0 / (t + 1) ** power_t``,
+        or the ``cosine`` one."""
         if self.schedule == "invscaling":
             self.learning_rate = (
                 self.learning_rate_init / (samples_seen + 1) ** self.power_t
             )
+        else:
+            super().end_epoch(samples_seen)
 
     def on_plateau(self):
         """Return True to stop; the ``adaptive`` schedule divides the rate by 5
@@ -179,6 +227,9 @@ class Adam(StochasticSolver):
         Added to the root of the second moment, for numerical stability.
     zeros : callable, optional
         As for :class:`SGD`.
+    schedule : {"constant", "cosine"}, default="constant"
+    horizon : int, default=1
+        As for :class:`SGD`.
     """
 
     def __init__(
@@ -190,8 +241,12 @@ class Adam(StochasticSolver):
         beta_2=0.999,
         epsilon=1e-8,
         zeros=None,
+        schedule="constant",
+        horizon=1,
     ):
         self.n_params = n_params
+        self.schedule = schedule
+        self.horizon = int(horizon)
         self.learning_rate_init = float(learning_rate_init)
         self.learning_rate = float(learning_rate_init)
         self.beta_1 = float(beta_1)
@@ -208,16 +263,22 @@ class Adam(StochasticSolver):
     def state(self):
         return {
             "solver": "adam",
+            "learning_rate_init": self.learning_rate_init,
+            "schedule": self.schedule,
+            "horizon": self.horizon,
+            "epoch": self.epoch,
             "t": self.t,
             "first_moment": self.first_moment,
             "second_moment": self.second_moment,
         }
 
     def restore(self, state, samples_seen):
-        """Keep the step count and the moment estimates."""
+        """Keep the step count, the moment estimates and the ``cosine``
+        schedule's progress."""
         self.t = state["t"]
         self.first_moment[...] = state["first_moment"]
         self.second_moment[...] = state["second_moment"]
+        self._restore_schedule(state)
 
     def step(self, params, grad):
         """Update ``params`` in place from the gradient of one batch."""
@@ -292,6 +353,7 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros
             params["nesterovs_momentum"],
             params["power_t"],
             zeros,
+            horizon=params["max_iter"],
         )
     else:
         solver = Adam(
@@ -302,6 +364,9 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros
             params["beta_2"],
             params["epsilon"],
             zeros,
+            # (invscaling and adaptive are SGD's, as in MLPClassifier)
+            schedule="cosine" if params["learning_rate"] == "cosine" else "constant",
+            horizon=params["max_iter"],
         )
     if state is not None:
         solver.restore(state, samples_seen)

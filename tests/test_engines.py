@@ -43,6 +43,7 @@ SOLVER_PARAMS = {
     "beta_1": 0.9,
     "beta_2": 0.999,
     "epsilon": 1e-8,
+    "max_iter": 6,  # the cosine schedule's cycle: that of _fit's epochs
 }
 
 
@@ -158,12 +159,17 @@ def test_one_batch_matches_the_reference(
 
 
 def _fit(network, solver_name, X, y, sw, engine):
-    """A whole stochastic fit of ``network`` in place; its loss curve."""
+    """A whole stochastic fit of ``network`` in place; its loss curve.
+    ``solver_name`` "sgd" (invscaling), "adam" or "adam-cosine"."""
+    name, _, schedule = solver_name.partition("-")
+    params = dict(
+        SOLVER_PARAMS, learning_rate=schedule or SOLVER_PARAMS["learning_rate"]
+    )
     solver = make_solver(
-        solver_name,
+        name,
         network.params.shape[0],
         network.dtype,
-        SOLVER_PARAMS,
+        params,
         zeros=network.new_vector,
     )
     history = History()
@@ -179,7 +185,7 @@ def _fit(network, solver_name, X, y, sw, engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("hidden, loss, output", CASES)
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "adam-cosine"])
 def test_whole_fits_match_the_reference(engine, hidden, loss, output, solver):
     X, y, sw = _problem(loss, output, n_rows=30, seed=1)
     reference = _reference(hidden, loss, output, True)

@@ -8,7 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor
-from sklearn_backprop._solvers import SGD, Adam
+from sklearn_backprop._solvers import SGD, Adam, make_solver
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
 
@@ -112,6 +112,41 @@ def test_invscaling_schedule():
     solver = SGD(3, np.float64, 0.1, "invscaling", momentum=0, power_t=0.5)
     solver.end_epoch(99)
     assert solver.learning_rate == pytest.approx(0.1 / 10)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_cosine_schedule_comes_down_to_zero_at_max_iter(solver):
+    params = dict(
+        BackpropClassifier(learning_rate="cosine", max_iter=8).get_params(),
+        learning_rate_init=0.1,
+    )
+    rates = []
+    stepper = make_solver(solver, 3, np.float64, params)
+    for epoch in range(10):
+        rates.append(stepper.learning_rate)
+        stepper.end_epoch((epoch + 1) * 50)
+    # half a cosine from 0.1 over 8 epochs, then a new cycle
+    expected = [0.05 * (1 + np.cos(np.pi * (e % 8) / 8)) for e in range(10)]
+    np.testing.assert_allclose(rates, expected, rtol=1e-15)
+    assert rates[0] == 0.1 and rates[7] < 0.004 and rates[8] == 0.1
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_partial_fit_continues_the_cosine_cycle(solver):
+    params = dict(
+        BackpropClassifier(learning_rate="cosine", max_iter=8).get_params(),
+        learning_rate_init=0.1,
+        solver=solver,
+    )
+    first = make_solver(solver, 3, np.float64, params)
+    for _ in range(3):
+        first.end_epoch(0)
+    later = make_solver(solver, 3, np.float64, params, state=first.state())
+    assert later.epoch == 3 and later.learning_rate == first.learning_rate
+    # A new rate starts a new cycle.
+    params["learning_rate_init"] = 0.2
+    fresh = make_solver(solver, 3, np.float64, params, state=first.state())
+    assert fresh.epoch == 0 and fresh.learning_rate == 0.2
 
 
 def test_adaptive_schedule_divides_by_five_until_tiny():

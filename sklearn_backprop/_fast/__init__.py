@@ -228,6 +228,8 @@ class Epochs:
                 schedule=int(kernel.Schedule[solver.schedule.upper()]),
                 power_t=solver.power_t,
                 velocity=state["momentum_velocity"],
+                horizon=solver.horizon,
+                epoch=solver.epoch,
             )
         else:
             trainer.use_adam(
@@ -238,6 +240,10 @@ class Epochs:
                 t=state["t"],
                 first_moment=state["first_moment"],
                 second_moment=state["second_moment"],
+                learning_rate_init=solver.learning_rate_init,
+                schedule=int(kernel.Schedule[solver.schedule.upper()]),
+                horizon=solver.horizon,
+                epoch=solver.epoch,
             )
         trainer.stop_rule(alpha=alpha, tol=0.0, n_iter_no_change=np.inf)
         # The kernel draws each epoch's order from the generator itself, as
@@ -252,6 +258,7 @@ class Epochs:
         updated in place); return the trainer's progress."""
         progress = self.trainer.progress
         self.solver.learning_rate = progress["learning_rate"]
+        self.solver.epoch = progress["epoch"]
         if isinstance(self.solver, Adam):
             self.solver.t = progress["adam_t"]
         return progress
@@ -259,6 +266,7 @@ class Epochs:
     def run_epoch(self):
         """One epoch at the solver's current learning rate; its loss."""
         self.trainer.learning_rate = self.solver.learning_rate
+        self.trainer.epoch = self.solver.epoch
         try:
             return self.trainer.run_epoch(
                 self.X, self.y, self.sample_weight, self.params, self.bit_generator

@@ -25,6 +25,7 @@ cpdef enum Schedule:
     CONSTANT = 0
     INVSCALING = 1
     ADAPTIVE = 2
+    COSINE = 3
 
 # How a run of epochs ended.
 cpdef enum Status:

@@ -11,7 +11,10 @@
 # row-major (fan_in, fan_out), layer after layer, then every layer's biases.
 # ``acts`` and ``deltas`` hold, layer after layer, a (batch_size, units) block.
 
-from libc.math cimport INFINITY, NAN, fabs, fabsf, isfinite, log, logf, pow, sqrt, tanh, tanhf
+from libc.math cimport (
+    INFINITY, M_PI, NAN, cos, fabs, fabsf, fmod, isfinite, isnan, log, logf, pow,
+    sqrt, tanh, tanhf,
+)
 from libc.stdlib cimport free, malloc
 from cpython.exc cimport PyErr_CheckSignals
 from cpython.pycapsule cimport PyCapsule_GetPointer
@@ -408,7 +411,8 @@ cdef double _sgd_part(
 cdef struct Hyper:
     # The solver's hyperparameters and the fit's stopping rule.
     int solver              # SGD or ADAM
-    int schedule            # SGD's learning-rate schedule
+    int schedule            # the learning-rate schedule (all but COSINE: SGD's)
+    double horizon          # COSINE: a cycle's epochs (max_iter)
     double alpha            # L2 penalty
     double learning_rate_init
     double momentum         # SGD
@@ -428,6 +432,7 @@ cdef struct Progress:
     double no_improvement_count
     double samples_seen
     double adam_t           # Adam's step count
+    double epoch            # COSINE: epochs run in the current cycle
 
 
 cdef double _step(
@@ -549,16 +554,20 @@ cdef class Trainer:
     def use_sgd(
         self, *, double learning_rate, double learning_rate_init, double momentum,
         bint nesterov, int schedule, double power_t, velocity,
+        double horizon=1, Py_ssize_t epoch=0,
     ):
         """Train with ``SGD``; ``velocity`` (its momentum times velocity, None
-        without momentum) is updated in place."""
+        without momentum) is updated in place. ``horizon`` and ``epoch``: the
+        ``COSINE`` schedule's cycle and the epochs run in it."""
         self.hyper.solver = SGD
         self.hyper.learning_rate_init = learning_rate_init
         self.hyper.momentum = momentum
         self.hyper.nesterov = nesterov
         self.hyper.schedule = schedule
         self.hyper.power_t = power_t
+        self.hyper.horizon = horizon
         self.current.learning_rate = learning_rate
+        self.current.epoch = epoch
         self.state_1 = np.empty(0, self.dtype) if velocity is None else velocity
         self.state_2 = np.empty(0, self.dtype)
         self.solver_set = True
@@ -566,16 +575,26 @@ cdef class Trainer:
     def use_adam(
         self, *, double learning_rate, double beta_1, double beta_2,
         double epsilon, Py_ssize_t t, first_moment, second_moment,
+        double learning_rate_init=NAN, int schedule=CONSTANT, double horizon=1,
+        Py_ssize_t epoch=0,
     ):
         """Train with ``Adam`` from step ``t``; its moments are updated in
-        place."""
+        place. ``schedule``: ``CONSTANT`` or ``COSINE`` (from
+        ``learning_rate_init``, by default ``learning_rate``, over cycles of
+        ``horizon`` epochs, ``epoch`` of them run)."""
+        if schedule not in (CONSTANT, COSINE):
+            raise ValueError("Adam's schedule is CONSTANT or COSINE.")
         self.hyper.solver = ADAM
-        self.hyper.learning_rate_init = learning_rate
+        self.hyper.learning_rate_init = (
+            learning_rate if isnan(learning_rate_init) else learning_rate_init
+        )
         self.hyper.beta_1 = beta_1
         self.hyper.beta_2 = beta_2
         self.hyper.epsilon = epsilon
-        self.hyper.schedule = CONSTANT
+        self.hyper.schedule = schedule
+        self.hyper.horizon = horizon
         self.current.learning_rate = learning_rate
+        self.current.epoch = epoch
         self.current.adam_t = t
         self.state_1 = first_moment
         self.state_2 = second_moment
@@ -597,6 +616,15 @@ cdef class Trainer:
     def learning_rate(self, double value):
         self.current.learning_rate = value
 
+    @property
+    def epoch(self):
+        """The epochs run in the ``COSINE`` schedule's current cycle."""
+        return int(self.current.epoch)
+
+    @epoch.setter
+    def epoch(self, Py_ssize_t value):
+        self.current.epoch = value
+
     def resume(
         self, *, double best_loss, Py_ssize_t no_improvement_count,
         Py_ssize_t samples_seen,
@@ -612,13 +640,14 @@ cdef class Trainer:
     def progress(self):
         """The progress as a dict: ``learning_rate``, ``best_loss``,
         ``no_improvement_count``, ``samples_seen``, ``adam_t`` (Adam's step
-        count)."""
+        count), ``epoch`` (the cosine cycle's epochs)."""
         return {
             "learning_rate": self.current.learning_rate,
             "best_loss": self.current.best_loss,
             "no_improvement_count": int(self.current.no_improvement_count),
             "samples_seen": int(self.current.samples_seen),
             "adam_t": int(self.current.adam_t),
+            "epoch": int(self.current.epoch),
         }
 
     def train_epochs(
@@ -853,6 +882,7 @@ cdef (Py_ssize_t, int) _train_epochs(
     cdef double best_loss = progress.best_loss
     cdef double stalled = progress.no_improvement_count
     cdef double samples_seen = progress.samples_seen, adam_t = progress.adam_t
+    cdef double cycle_epoch = progress.epoch
     cdef double batch_loss, batch_weight, loss_sum, weight_sum, epoch_loss
     cdef double scale, penalty, work = 0
     cdef double batch_work = self.batch_size * net.n_coefs + BATCH_OVERHEAD_WORK
@@ -928,10 +958,17 @@ cdef (Py_ssize_t, int) _train_epochs(
                 if not isfinite(epoch_loss):
                     status = DIVERGED
                     break
-                # SGD.end_epoch
+                # SGD.end_epoch, StochasticSolver.end_epoch (cosine_rate)
                 if hyper.solver == SGD and hyper.schedule == INVSCALING:
                     learning_rate = hyper.learning_rate_init / pow(
                         samples_seen + 1, hyper.power_t
+                    )
+                elif hyper.schedule == COSINE:
+                    cycle_epoch += 1
+                    learning_rate = hyper.learning_rate_init * 0.5 * (
+                        1.0 + cos(
+                            M_PI * (fmod(cycle_epoch, hyper.horizon) / hyper.horizon)
+                        )
                     )
                 # _training._update_plateau_count, on the training loss
                 stalled = stalled + 1 if epoch_loss > best_loss - hyper.tol else 0
@@ -954,6 +991,7 @@ cdef (Py_ssize_t, int) _train_epochs(
         progress.learning_rate, progress.best_loss = learning_rate, best_loss
         progress.no_improvement_count = stalled
         progress.samples_seen, progress.adam_t = samples_seen, adam_t
+        progress.epoch = cycle_epoch
         self.epochs_run = done
     return done, status
 
