@@ -100,7 +100,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         solver="adam",
         alpha=1e-3,
         batch_size="auto",
-        learning_rate="constant",
+        learning_rate="auto",
         learning_rate_init=0.003,
         power_t=0.5,
         max_iter=200,

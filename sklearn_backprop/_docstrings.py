@@ -43,10 +43,18 @@ hidden_layer_sizes : array-like of shape (n_hidden_layers,), default=(100,)
         full-batch descent). Larger values are clipped to ``n_samples``.
         Ignored by ``"lbfgs"``.
 
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Schedule of the ``"sgd"`` step size: constant; ``learning_rate_init /
-        (t + 1) ** power_t`` after ``t`` samples seen; or divided by 5 each
-        time the loss stops improving (see ``n_iter_no_change``).
+    learning_rate : {"auto", "constant", "invscaling", "adaptive", "cosine"}, \
+default="auto"
+        Schedule of the step size. ``"cosine"`` (``"sgd"`` and ``"adam"``):
+        ``learning_rate_init * (1 + cos(pi * e / max_iter)) / 2`` in epoch
+        ``e``, down to near 0 by ``max_iter`` (a new cycle after it, for
+        ``partial_fit``; each ``fit`` starts one). ``"constant"``: the same
+        step throughout. For ``"sgd"`` only, as in scikit-learn's MLP:
+        ``"invscaling"``, ``learning_rate_init / (t + 1) ** power_t`` after
+        ``t`` samples seen; ``"adaptive"``, divided by 5 each time the loss
+        stops improving (see ``n_iter_no_change``). ``"auto"``: ``"cosine"``
+        for ``"adam"`` (chosen on real data, see ``docs/defaults.rst``),
+        ``"constant"`` for ``"sgd"`` (the documents' rule; MLP's default).
 
     learning_rate_init : float, default=%(default_learning_rate_init)s
         Step size (MLP's default is 0.001; chosen by measurement with the

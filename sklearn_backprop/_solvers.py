@@ -318,6 +318,15 @@ class Adam(StochasticSolver):
         params -= (m / (v**0.5 + self.epsilon)) * self._step_size()
 
 
+def resolve_schedule(learning_rate, solver):
+    """The schedule the estimators' ``learning_rate`` means for ``solver``:
+    ``"auto"`` is ``"cosine"`` for Adam and ``"constant"`` for SGD (the
+    documents' rule, and scikit-learn MLP's default)."""
+    if learning_rate == "auto":
+        return "cosine" if solver == "adam" else "constant"
+    return learning_rate
+
+
 def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros=None):
     """The stochastic solver ``name`` configured from estimator parameters.
 
@@ -343,12 +352,13 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros
             "(with warm_start=True it starts from the current weights), or set "
             f"solver={state['solver']!r} back."
         )
+    schedule = resolve_schedule(params["learning_rate"], name)
     if name == "sgd":
         solver = SGD(
             n_params,
             dtype,
             params["learning_rate_init"],
-            params["learning_rate"],
+            schedule,
             params["momentum"],
             params["nesterovs_momentum"],
             params["power_t"],
@@ -365,7 +375,7 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros
             params["epsilon"],
             zeros,
             # (invscaling and adaptive are SGD's, as in MLPClassifier)
-            schedule="cosine" if params["learning_rate"] == "cosine" else "constant",
+            schedule="cosine" if schedule == "cosine" else "constant",
             horizon=params["max_iter"],
         )
     if state is not None:

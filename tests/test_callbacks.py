@@ -193,7 +193,9 @@ def test_a_callback_may_stop_training(iris, solver, capsys):
 @pytest.mark.parametrize("engine", ["numpy", "compiled"])
 def test_snapshots_rebuild_the_model_of_each_epoch(iris, engine):
     X, y, X_val, y_val = iris
-    params = dict(max_iter=5, tol=0, random_state=0)
+    # A constant step: the cosine schedule's steps depend on max_iter, so a
+    # fit of max_iter=epoch would not retrace the first epochs of this one.
+    params = dict(max_iter=5, tol=0, random_state=0, learning_rate="constant")
     recorder = Recorder(snapshots=True)
     clf = BackpropClassifier(**params).set_callbacks(recorder)
     with _fast.engine(engine):

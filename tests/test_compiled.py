@@ -337,7 +337,14 @@ def test_interrupt_as_the_kernel_returns_keeps_its_epochs(monkeypatch, solver):
     # they must be in n_iter_, loss_curve_, t_, best_loss_ and Adam's step
     # count too. Here the kernel runs 31 epochs, then the interrupt: the fit
     # is that of max_iter=31, bit for bit.
-    params = dict(hidden_layer_sizes=(5,), solver=solver, tol=0, random_state=0)
+    # (a constant step: Adam's cosine schedule would differ with max_iter)
+    params = dict(
+        hidden_layer_sizes=(5,),
+        solver=solver,
+        tol=0,
+        random_state=0,
+        learning_rate="constant",
+    )
     y = TARGETS["multiclass"][1]
     with _fast.engine("compiled"), pytest.warns(ConvergenceWarning):
         expected = BackpropClassifier(**params, max_iter=31).fit(X, y)

@@ -60,8 +60,10 @@ def test_interrupt_keeps_the_epochs_trained_so_far(
     X, y = iris
     # One batch per epoch: the 31st gradient is the first of epoch 31, so an
     # interrupted fit has trained exactly 30 epochs, as a fit with max_iter=30.
-    # tol=0 and a long patience: early stopping never stops these fits.
+    # tol=0 and a long patience: early stopping never stops these fits. A
+    # constant step: Adam's cosine schedule would differ with max_iter.
     params = dict(
+        learning_rate="constant",
         hidden_layer_sizes=(5,),
         solver=solver,
         batch_size=None,

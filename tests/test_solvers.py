@@ -1,9 +1,11 @@
 """The three solvers and the learning-rate schedules."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
@@ -195,3 +197,19 @@ def test_regressor_solvers_fit_a_curve():
             max_iter=2000,
         ).fit(X, y)
         assert reg.score(X, y) > 0.95, solver
+
+
+def test_adams_default_schedule_levels_off_within_max_iter():
+    # The default step (0.003, Adam) held constant is still creeping down at
+    # max_iter on standardised breast cancer and warns; brought down along
+    # the cosine ("auto" for Adam) the loss levels off and the fit stops on
+    # its plateau first (154 epochs, seed 0), without a warning.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    with pytest.warns(ConvergenceWarning):
+        BackpropClassifier(learning_rate="constant", random_state=0).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        clf = BackpropClassifier(random_state=0).fit(X, y)
+    assert clf.n_iter_ < clf.max_iter
+    assert clf.score(X, y) > 0.98

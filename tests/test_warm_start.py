@@ -72,7 +72,8 @@ def test_partial_fit_keeps_the_optimizer_state(iris, solver):
     X, y = iris
     params = dict(solver=solver, batch_size=50, shuffle=False, tol=0, random_state=0)
     fitted = BackpropClassifier((5,), max_iter=3, **params).fit(X, y)
-    clf = BackpropClassifier((5,), **params)
+    # (max_iter=3 for partial_fit too: Adam's cosine schedule spans max_iter)
+    clf = BackpropClassifier((5,), max_iter=3, **params)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     # Momentum and Adam's moments and step count carried over every call:
