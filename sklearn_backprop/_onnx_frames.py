@@ -217,6 +217,15 @@ def _check_column_type(transformer, position, source):
             wanted = (*_NUMERIC_TYPES, StringTensorType)
         else:
             wanted = _NUMERIC_TYPES
+            inexact = [v for v in levels if float(np.float32(v)) != float(v)]
+            if isinstance(source.type, FloatTensorType) and inexact:
+                # A float32 value would never equal such a level: the row
+                # would silently take the unseen level's columns.
+                raise TypeError(
+                    f"Column {source.name!r} has levels that float32 does not "
+                    f"hold exactly (e.g. {inexact[0]!r}): declare its ONNX "
+                    "input as a double tensor."
+                )
     if not isinstance(source.type, wanted):
         if kind == "text":
             hint = (

@@ -157,9 +157,10 @@ def _classifier_shapes(operator):
         operator.outputs[0].type = Int64TensorType([n_rows])
     proba_type = _output_type(operator.inputs[0].type)
     zipmap = operator.scope_inst.get_options(model, dict(zipmap=True))["zipmap"]
-    if zipmap is True:
+    if zipmap is True and not _is_multilabel(model):
         # ZipMap takes float32 only: a float64 input (or a model's own
         # preprocessing, which runs in float64) would give an invalid graph.
+        # (A multilabel model has no ZipMap.)
         proba_type = FloatTensorType
     operator.outputs[1].type = proba_type([n_rows, len(model.classes_)])
 

@@ -116,6 +116,23 @@ def test_classifier_matches_predict_and_predict_proba(n_classes):
         assert_allclose(proba, clf.predict_proba(rows), rtol=RTOL)
 
 
+def test_multilabel_classifier_keeps_float64_probabilities():
+    """A multilabel model has no ZipMap: its probabilities stay float64
+    under the default options."""
+    X, y = _frame()
+    Y = np.column_stack([y, 1 - y, X["flag"].to_numpy(dtype=int)])
+    clf = BackpropClassifier(
+        hidden_layer_sizes=(8,),
+        categorical_features=CATEGORICAL,
+        max_iter=40,
+        random_state=0,
+    ).fit(X, Y)
+    label, proba = _session(_convert(clf, X)).run(None, onnx_export.column_inputs(X))
+    assert_array_equal(label, clf.predict(X))
+    assert proba.dtype == np.float64
+    assert_allclose(proba, clf.predict_proba(X), rtol=RTOL)
+
+
 def test_regressor_matches_predict():
     reg, X = _fit(BackpropRegressor, "regression")
     onx = _convert(reg, X)
@@ -292,6 +309,22 @@ def test_a_numeric_column_as_strings_is_refused():
         for name, t in onnx_export.initial_types(X)
     ]
     with pytest.raises(TypeError, match="'tiny' is numeric.*float, double, int"):
+        skl2onnx.to_onnx(clf, initial_types=types)
+
+
+def test_float32_input_for_levels_it_cannot_hold_is_refused():
+    """A float32 value never equals the level 0.1: every row would take the
+    unseen level's columns, silently."""
+    X, y = _frame()
+    X["code"] = X["code"] / 100  # levels 0.1, 0.2, 0.3, 0.4
+    clf = BackpropClassifier(
+        categorical_features=CATEGORICAL, max_iter=5, random_state=0
+    ).fit(X, y)
+    types = [
+        (name, FloatTensorType([None, 1]) if name == "code" else t)
+        for name, t in onnx_export.initial_types(X)
+    ]
+    with pytest.raises(TypeError, match="'code' has levels that float32"):
         skl2onnx.to_onnx(clf, initial_types=types)
 
 
