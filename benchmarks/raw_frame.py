@@ -12,10 +12,16 @@ with that of a default fit on 10,000 rows.
     python benchmarks/raw_frame.py            # scores, then timing
     python benchmarks/raw_frame.py --timing   # timing only
     python benchmarks/raw_frame.py --scalers  # the numeric scaler compared
+    python benchmarks/raw_frame.py --onnx     # ONNX export against predict
 
 ``--scalers`` scores the estimator's own preprocessing with its
 StandardScaler swapped for RobustScaler or QuantileTransformer (normal
 output), gaps filled with 0 after scaling as the estimator fills them.
+
+``--onnx`` (the ``onnx`` extra) exports each estimator fitted on the raw
+frame with skl2onnx and reports the largest relative difference between
+onnxruntime's outputs and ``predict_proba`` / ``predict`` on the held-out
+third, and whether the labels agree.
 
 ``make_frame`` is also the fixture of tests/test_raw_frames.py.
 """
@@ -237,15 +243,57 @@ def report_timing(n_rows=10_000):
     )
 
 
+def report_onnx(n_rows=3000, seed=0):
+    import onnxruntime
+    import skl2onnx
+
+    from sklearn_backprop.onnx import column_inputs, initial_types
+
+    for task, Estimator in (
+        ("classification", BackpropClassifier),
+        ("regression", BackpropRegressor),
+    ):
+        X, y = make_frame(n_rows=n_rows, task=task, random_state=seed)
+        X_train, X_test, y_train, _ = train_test_split(
+            X, y, test_size=1 / 3, random_state=seed
+        )
+        model = Estimator(random_state=seed).fit(X_train, y_train)
+        options = {"zipmap": False} if task == "classification" else None
+        onx = skl2onnx.to_onnx(
+            model, initial_types=initial_types(X_train), options=options
+        )
+        session = onnxruntime.InferenceSession(
+            onx.SerializeToString(), providers=["CPUExecutionProvider"]
+        )
+        outputs = session.run(None, column_inputs(X_test))
+        if task == "classification":
+            expected = model.predict_proba(X_test)
+            got = outputs[1]
+            agree = bool((outputs[0] == model.predict(X_test)).all())
+            what = f"predict_proba, labels {'equal' if agree else 'DIFFER'}"
+        else:
+            expected, got, what = model.predict(X_test), outputs[0].ravel(), "predict"
+        relative = np.max(np.abs(got - expected) / np.abs(expected))
+        print(
+            f"{task:15s} ONNX vs {what}: max relative difference {relative:.1e} "
+            f"({len(X_test)} held-out rows, {got.dtype})"
+        )
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timing", action="store_true", help="timing only")
     parser.add_argument(
         "--scalers", action="store_true", help="compare numeric scalers only"
     )
+    parser.add_argument(
+        "--onnx", action="store_true", help="ONNX export against predict only"
+    )
     args = parser.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    if args.scalers:
+    if args.onnx:
+        report_onnx()
+    elif args.scalers:
         report_scalers()
     else:
         if not args.timing:

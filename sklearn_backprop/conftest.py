@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 # (their tests in tests/ skip likewise).
 collect_ignore = []
 if importlib.util.find_spec("skl2onnx") is None:
-    collect_ignore.append("onnx.py")
+    collect_ignore += ["onnx.py", "_onnx_frames.py"]
 
 
 @pytest.fixture(autouse=True)

@@ -35,15 +35,51 @@ The network runs in the precision it was fitted in (as ``predict`` does: a
 model fitted on float64 data casts a float32 input to float64), and the
 outputs have the input's type. Classifier outputs follow skl2onnx's
 conventions: ``label`` and ``probabilities``, the probabilities wrapped by a
-``ZipMap`` unless ``options={"zipmap": False}``; multilabel models give a
-``(n_samples, n_labels)`` int64 indicator matrix and never a ``ZipMap``.
+``ZipMap`` unless ``options={"zipmap": False}`` (ZipMap takes float32 only,
+so its probabilities are float32 whatever the input); multilabel models give
+a ``(n_samples, n_labels)`` int64 indicator matrix and never a ``ZipMap``.
 Regressor outputs are ``variable`` of shape ``(n_samples, n_outputs)``.
+
+A model fitted on a DataFrame (with its ``preprocessor_``) takes the raw
+columns, as skl2onnx takes a frame for a pipeline: one input per column,
+named after it, of shape ``(n_samples, 1)``. The graph standardises the
+numeric columns (NaN for a gap), flags their gaps and one-hot encodes the
+categorical ones exactly as ``preprocessor_`` does, infrequent and unseen
+levels included, in float64, and its real outputs are float64. A text column
+is a string tensor in which the empty string stands for a missing value;
+:func:`initial_types` and :func:`column_inputs` give a frame's inputs and
+values in these types (``skl2onnx.to_onnx(model, X=frame)`` guesses them
+too, for a pandas frame; its text columns must then be fed with the empty
+string for a gap):
+
+>>> import pandas as pd
+>>> from sklearn_backprop.onnx import column_inputs, initial_types
+>>> frame = pd.DataFrame({
+...     "income": [52e3, 61e3, np.nan, 38e3, 95e3, 47e3] * 10,
+...     "city": ["Oslo", "Lima", "Oslo", None, "Pune", "Lima"] * 10,
+...     "member": [True, False, True, True, False, False] * 10,
+... })
+>>> y = [1, 0, 1, 0, 1, 0] * 10
+>>> clf = BackpropClassifier(random_state=0).fit(frame, y)
+>>> onx = skl2onnx.to_onnx(
+...     clf, initial_types=initial_types(frame), options={"zipmap": False}
+... )
+>>> session = onnxruntime.InferenceSession(onx.SerializeToString())
+>>> labels, proba = session.run(None, column_inputs(frame))
+>>> bool((labels == clf.predict(frame)).all())
+True
+>>> bool(np.allclose(proba, clf.predict_proba(frame), rtol=1e-10))
+True
 """
 
 import numpy as np
 from onnx import numpy_helper
 from skl2onnx import update_registered_converter
-from skl2onnx._parse import _parse_sklearn_classifier
+from skl2onnx._parse import _parse_sklearn_classifier, _parse_sklearn_simple_model
+from skl2onnx.common._registration import (
+    register_converter,
+    register_shape_calculator,
+)
 from skl2onnx.common.data_types import (
     DoubleTensorType,
     FloatTensorType,
@@ -55,9 +91,17 @@ from skl2onnx.proto import onnx_proto
 
 from ._activations import get_unit
 from ._classifier import BackpropClassifier
+from ._onnx_frames import (
+    PREPROCESSING_ALIAS,
+    column_inputs,
+    declare_preprocessing,
+    initial_types,
+    preprocessing_graph,
+    preprocessing_shapes,
+)
 from ._regressor import BackpropRegressor
 
-__all__ = []
+__all__ = ["column_inputs", "initial_types"]
 
 # The names skl2onnx knows our estimators' operators by.
 _CLASSIFIER_ALIAS = "SklearnBackpropClassifier"
@@ -98,32 +142,11 @@ def _is_multilabel(model):
     return model.out_activation_ == "logistic" and model.n_outputs_ > 1
 
 
-def _check_exportable(model):
-    """A model that preprocesses its features inside is not exported.
-
-    skl2onnx converts neither the "infrequent" levels of its OneHotEncoder
-    nor a missing value as a level of its own (a string tensor holds no None),
-    nor MissingIndicator: a graph of the network alone would take the
-    preprocessed columns, not the frame's, and mislead.
-    """
-    if getattr(model, "preprocessor_", None) is not None:
-        raise NotImplementedError(
-            f"{type(model).__name__} preprocesses its features inside "
-            "(preprocessor_, from a DataFrame with column names or "
-            "preprocessing=True), which ONNX export does not support: skl2onnx "
-            "cannot convert its infrequent and missing categories. To export, "
-            "fit a Pipeline of your own ColumnTransformer (e.g. SimpleImputer and "
-            "OneHotEncoder(handle_unknown='ignore')) and the estimator with "
-            "preprocessing=False."
-        )
-
-
 # -- shape calculators -----------------------------------------------------
 
 
 def _classifier_shapes(operator):
     model = operator.raw_operator
-    _check_exportable(model)
     n_rows = operator.inputs[0].get_first_dimension()
     if _is_multilabel(model):
         operator.outputs[0].type = Int64TensorType([n_rows, len(model.classes_)])
@@ -133,12 +156,17 @@ def _classifier_shapes(operator):
     else:
         operator.outputs[0].type = Int64TensorType([n_rows])
     proba_type = _output_type(operator.inputs[0].type)
+    zipmap = operator.scope_inst.get_options(model, dict(zipmap=True))["zipmap"]
+    if zipmap is True and not _is_multilabel(model):
+        # ZipMap takes float32 only: a float64 input (or a model's own
+        # preprocessing, which runs in float64) would give an invalid graph.
+        # (A multilabel model has no ZipMap.)
+        proba_type = FloatTensorType
     operator.outputs[1].type = proba_type([n_rows, len(model.classes_)])
 
 
 def _regressor_shapes(operator):
     model = operator.raw_operator
-    _check_exportable(model)
     n_rows = operator.inputs[0].get_first_dimension()
     output_type = _output_type(operator.inputs[0].type)
     operator.outputs[0].type = output_type([n_rows, model.n_outputs_])
@@ -147,8 +175,18 @@ def _regressor_shapes(operator):
 # -- parser ----------------------------------------------------------------
 
 
+def _network_inputs(scope, model, inputs):
+    """The network's input: ``inputs`` themselves, or for a model that
+    preprocesses its features, the output of the preprocessing's operator
+    taking the raw columns ``inputs`` (see ``_onnx_frames``)."""
+    if getattr(model, "preprocessor_", None) is None:
+        return inputs
+    return declare_preprocessing(scope, model, inputs)
+
+
 def _classifier_parser(scope, model, inputs, custom_parsers=None):
     """skl2onnx's classifier outputs; a multilabel indicator has no ZipMap."""
+    inputs = _network_inputs(scope, model, inputs)
     if not _is_multilabel(model):
         return _parse_sklearn_classifier(scope, model, inputs, custom_parsers)
     operator = scope.declare_local_operator(_CLASSIFIER_ALIAS, model)
@@ -159,6 +197,11 @@ def _classifier_parser(scope, model, inputs, custom_parsers=None):
     proba = scope.declare_local_variable("probabilities", proba_type([None, n_labels]))
     operator.outputs.extend([label, proba])
     return operator.outputs
+
+
+def _regressor_parser(scope, model, inputs, custom_parsers=None):
+    inputs = _network_inputs(scope, model, inputs)
+    return _parse_sklearn_simple_model(scope, model, inputs, custom_parsers)
 
 
 # -- converters ------------------------------------------------------------
@@ -310,6 +353,13 @@ def _convert_classifier(scope, operator, container):
     graph.node("Gather", [classes, index], label_out.full_name, axis=0)
 
 
+def _convert_preprocessing(scope, operator, container):
+    graph = _Graph(scope, container)
+    preprocessing_graph(
+        graph, operator.raw_operator, operator.inputs, operator.outputs[0].full_name
+    )
+
+
 def _convert_regressor(scope, operator, container):
     model = operator.raw_operator
     graph = _Graph(scope, container)
@@ -343,4 +393,9 @@ update_registered_converter(
     _REGRESSOR_ALIAS,
     _regressor_shapes,
     _convert_regressor,
+    parser=_regressor_parser,
 )
+# The preprocessing of a model fitted on a frame is an operator of its own,
+# declared by the parsers above (not a registered model class).
+register_shape_calculator(PREPROCESSING_ALIAS, preprocessing_shapes, overwrite=True)
+register_converter(PREPROCESSING_ALIAS, _convert_preprocessing, overwrite=True)

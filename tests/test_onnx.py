@@ -129,6 +129,23 @@ def test_classifier_zipmap_default_gives_probabilities_by_label():
     np.testing.assert_allclose(proba, clf.predict_proba(X32), rtol=RTOL, atol=ATOL)
 
 
+def test_classifier_zipmap_default_with_a_float64_input():
+    """ZipMap takes float32 only: with a float64 input the probabilities it
+    maps are float32 (an invalid graph otherwise, refused by onnxruntime)."""
+    X, y = _data()
+    clf = BackpropClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
+    clf.fit(X, y)
+    onx = skl2onnx.to_onnx(clf, X[:1])
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    label, by_label = session.run(None, {session.get_inputs()[0].name: X})
+    assert np.array_equal(label, clf.predict(X))
+    proba = np.array([[row[c] for c in clf.classes_] for row in by_label])
+    # float32 probabilities: float32 rounding, as RTOL and ATOL allow.
+    np.testing.assert_allclose(proba, clf.predict_proba(X), rtol=RTOL, atol=ATOL)
+
+
 def test_classifier_nocl_gives_class_indices():
     X, y = _data()
     clf = BackpropClassifier((4,), solver="lbfgs", max_iter=20, random_state=0)
@@ -266,15 +283,3 @@ def test_pipeline_with_scaler(cls):
         (output,) = _run(model, X)
         expected = model.predict(X.astype(np.float32))
         np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
-
-
-@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
-def test_model_preprocessing_inside_is_refused(cls):
-    """A model fitted with its own preprocessing (preprocessor_) is refused
-    with a message that says how to export, never converted as the network
-    alone, which would take the preprocessed columns for the frame's."""
-    X, y = _data()
-    X[::9, 0] = np.nan
-    model = cls(preprocessing=True, max_iter=5, random_state=0).fit(X, y)
-    with pytest.raises(NotImplementedError, match="preprocessing=False"):
-        _run(model, X)
