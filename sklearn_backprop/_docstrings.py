@@ -126,9 +126,12 @@ default="auto"
     epsilon : float, default=1e-8
         Added to the root of Adam's second moment, for numerical stability.
 
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, default=%(default_n_iter_no_change)s
         Epochs without improvement by ``tol`` before training stops (or the
-        ``"adaptive"`` schedule lowers the step size).
+        ``"adaptive"`` schedule lowers the step size). (MLP's default is 10,
+        the classifier's; the regressor waits 50 epochs, so that early
+        stopping on a small, noisy validation set reaches the schedule's
+        small steps: see ``docs/defaults.rst``.)
 
     max_fun : int, default=15000
         Loss evaluations at most for ``"lbfgs"``.
@@ -325,7 +328,7 @@ def fill_shared_docs(cls):
     class docstring, and the validation set's into ``fit``'s.
 
     The defaults the estimators do not share (``alpha``,
-    ``learning_rate_init``, ``early_stopping``) are read from the class's own
+    ``learning_rate_init``, ``early_stopping``, ``n_iter_no_change``) are read from the class's own
     signature, so the text cannot drift from the code.
     """
     defaults = {
@@ -343,6 +346,9 @@ def fill_shared_docs(cls):
             "%(default_learning_rate_init)s", shown(defaults["learning_rate_init"])
         )
         .replace("%(default_early_stopping)s", shown(defaults["early_stopping"]))
+        .replace(
+            "%(default_n_iter_no_change)s", shown(defaults["n_iter_no_change"])
+        )
         .replace("%(early_stopping_type)s", 'bool or "auto"')
         .replace("%(early_stopping_auto)s", auto)
     )

@@ -239,7 +239,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change=50,
         max_fun=15000,
         init="auto",
         fit_intercept=True,
