@@ -427,6 +427,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 state=self._solver_state if continuing and incremental else None,
                 samples_seen=history.t,
                 zeros=network.new_vector,
+                incremental=incremental,
             )
             train_stochastic(
                 network,

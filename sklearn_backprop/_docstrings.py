@@ -53,8 +53,10 @@ default="auto"
         ``"invscaling"``, ``learning_rate_init / (t + 1) ** power_t`` after
         ``t`` samples seen; ``"adaptive"``, divided by 5 each time the loss
         stops improving (see ``n_iter_no_change``). ``"auto"``: ``"cosine"``
-        for ``"adam"`` (chosen on real data, see ``docs/defaults.rst``),
-        ``"constant"`` for ``"sgd"`` (the documents' rule; MLP's default).
+        for ``"adam"``'s ``fit`` (chosen on real data, see
+        ``docs/defaults.rst``), ``"constant"`` for ``"sgd"`` (the documents'
+        rule; MLP's default) and for ``partial_fit``, which has no last epoch
+        to come down to.
 
     learning_rate_init : float, default=%(default_learning_rate_init)s
         Step size (MLP's default is 0.001; chosen by measurement with the
@@ -328,8 +330,9 @@ def fill_shared_docs(cls):
     class docstring, and the validation set's into ``fit``'s.
 
     The defaults the estimators do not share (``alpha``,
-    ``learning_rate_init``, ``early_stopping``, ``n_iter_no_change``) are read from the class's own
-    signature, so the text cannot drift from the code.
+    ``learning_rate_init``, ``early_stopping``, ``n_iter_no_change``) are
+    read from the class's own signature, so the text cannot drift from the
+    code.
     """
     defaults = {
         name: parameter.default
@@ -346,9 +349,7 @@ def fill_shared_docs(cls):
             "%(default_learning_rate_init)s", shown(defaults["learning_rate_init"])
         )
         .replace("%(default_early_stopping)s", shown(defaults["early_stopping"]))
-        .replace(
-            "%(default_n_iter_no_change)s", shown(defaults["n_iter_no_change"])
-        )
+        .replace("%(default_n_iter_no_change)s", shown(defaults["n_iter_no_change"]))
         .replace("%(early_stopping_type)s", 'bool or "auto"')
         .replace("%(early_stopping_auto)s", auto)
     )

@@ -318,16 +318,27 @@ class Adam(StochasticSolver):
         params -= (m / (v**0.5 + self.epsilon)) * self._step_size()
 
 
-def resolve_schedule(learning_rate, solver):
+def resolve_schedule(learning_rate, solver, incremental=False):
     """The schedule the estimators' ``learning_rate`` means for ``solver``:
-    ``"auto"`` is ``"cosine"`` for Adam and ``"constant"`` for SGD (the
-    documents' rule, and scikit-learn MLP's default)."""
+    ``"auto"`` is ``"cosine"`` for Adam's ``fit`` and ``"constant"`` for SGD
+    (the documents' rule, and scikit-learn MLP's default) and for
+    ``partial_fit`` (``incremental``), which has no planned end for a cosine
+    to come down to."""
     if learning_rate == "auto":
-        return "cosine" if solver == "adam" else "constant"
+        return "cosine" if solver == "adam" and not incremental else "constant"
     return learning_rate
 
 
-def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros=None):
+def make_solver(
+    name,
+    n_params,
+    dtype,
+    params,
+    state=None,
+    samples_seen=0,
+    zeros=None,
+    incremental=False,
+):
     """The stochastic solver ``name`` configured from estimator parameters.
 
     Parameters
@@ -344,6 +355,8 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros
         Training samples seen so far (for the ``invscaling`` schedule).
     zeros : callable, optional
         Makes the zero state vectors (see :class:`SGD`).
+    incremental : bool, default=False
+        For ``partial_fit`` (see :func:`resolve_schedule`).
     """
     if state is not None and state["solver"] != name:
         raise ValueError(
@@ -352,7 +365,7 @@ def make_solver(name, n_params, dtype, params, state=None, samples_seen=0, zeros
             "(with warm_start=True it starts from the current weights), or set "
             f"solver={state['solver']!r} back."
         )
-    schedule = resolve_schedule(params["learning_rate"], name)
+    schedule = resolve_schedule(params["learning_rate"], name, incremental)
     if name == "sgd":
         solver = SGD(
             n_params,

@@ -67,19 +67,38 @@ def test_partial_fit_applies_changed_hyperparameters(iris, params, changes):
     assert not np.array_equal(clf.coefs_[0], before[0])
 
 
+@pytest.mark.parametrize("schedule", ["constant", "cosine"])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_partial_fit_keeps_the_optimizer_state(iris, solver):
+def test_partial_fit_keeps_the_optimizer_state(iris, solver, schedule):
     X, y = iris
     params = dict(solver=solver, batch_size=50, shuffle=False, tol=0, random_state=0)
-    fitted = BackpropClassifier((5,), max_iter=3, **params).fit(X, y)
-    # (max_iter=3 for partial_fit too: Adam's cosine schedule spans max_iter)
-    clf = BackpropClassifier((5,), max_iter=3, **params)
+    # (max_iter=3 for partial_fit too: the cosine schedule spans max_iter)
+    params.update(max_iter=3, learning_rate=schedule)
+    fitted = BackpropClassifier((5,), **params).fit(X, y)
+    clf = BackpropClassifier((5,), **params)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     # Momentum and Adam's moments and step count carried over every call:
     # three calls are the three epochs of one fit, bit for bit.
     assert_same_weights(weights(clf), weights(fitted))
     assert clf.loss_curve_ == fitted.loss_curve_
+
+
+@pytest.mark.parametrize("engine", ["numpy", "compiled"])
+def test_partial_fit_keeps_adams_default_step_constant(iris, engine):
+    # learning_rate="auto" is the cosine for Adam's fit, but a stream has no
+    # last epoch to come down to: partial_fit steps as learning_rate="constant".
+    X, y = iris
+    params = dict(batch_size=50, shuffle=False, tol=0, random_state=0, max_iter=3)
+    with _fast.engine(engine):
+        constant = BackpropClassifier((5,), learning_rate="constant", **params)
+        constant.fit(X, y)
+        cosine = BackpropClassifier((5,), **params).fit(X, y)
+        streamed = BackpropClassifier((5,), **params)
+        for _ in range(3):
+            streamed.partial_fit(X, y, classes=[0, 1, 2])
+    assert_same_weights(weights(streamed), weights(constant))
+    assert not np.array_equal(cosine.coefs_[0], constant.coefs_[0])
 
 
 def test_partial_fit_refuses_a_new_solver_and_says_how_to_restart(iris):
