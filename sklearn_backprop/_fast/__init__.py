@@ -219,31 +219,31 @@ class Epochs:
             dtype=dtype,
         )
         state = solver.state()
+        # The step size and its schedule, the same for either solver.
+        step = dict(
+            learning_rate=solver.learning_rate,
+            learning_rate_init=solver.learning_rate_init,
+            schedule=int(kernel.Schedule[solver.schedule.upper()]),
+            horizon=solver.horizon,
+            epoch=solver.epoch,
+        )
         if isinstance(solver, SGD):
             trainer.use_sgd(
-                learning_rate=solver.learning_rate,
-                learning_rate_init=solver.learning_rate_init,
                 momentum=solver.momentum,
                 nesterov=solver.nesterovs_momentum,
-                schedule=int(kernel.Schedule[solver.schedule.upper()]),
                 power_t=solver.power_t,
                 velocity=state["momentum_velocity"],
-                horizon=solver.horizon,
-                epoch=solver.epoch,
+                **step,
             )
         else:
             trainer.use_adam(
-                learning_rate=solver.learning_rate,
                 beta_1=solver.beta_1,
                 beta_2=solver.beta_2,
                 epsilon=solver.epsilon,
                 t=state["t"],
                 first_moment=state["first_moment"],
                 second_moment=state["second_moment"],
-                learning_rate_init=solver.learning_rate_init,
-                schedule=int(kernel.Schedule[solver.schedule.upper()]),
-                horizon=solver.horizon,
-                epoch=solver.epoch,
+                **step,
             )
         trainer.stop_rule(alpha=alpha, tol=0.0, n_iter_no_change=np.inf)
         # The kernel draws each epoch's order from the generator itself, as

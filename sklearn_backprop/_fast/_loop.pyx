@@ -12,8 +12,8 @@
 # ``acts`` and ``deltas`` hold, layer after layer, a (batch_size, units) block.
 
 from libc.math cimport (
-    INFINITY, M_PI, NAN, cos, fabs, fabsf, fmod, isfinite, isnan, log, logf, pow,
-    sqrt, tanh, tanhf,
+    INFINITY, M_PI, NAN, cos, fabs, fabsf, fmod, isfinite, log, logf, pow, sqrt,
+    tanh, tanhf,
 )
 from libc.stdlib cimport free, malloc
 from cpython.exc cimport PyErr_CheckSignals
@@ -553,52 +553,52 @@ cdef class Trainer:
 
     def use_sgd(
         self, *, double learning_rate, double learning_rate_init, double momentum,
-        bint nesterov, int schedule, double power_t, velocity,
-        double horizon=1, Py_ssize_t epoch=0,
+        bint nesterov, int schedule, double power_t, velocity, double horizon,
+        Py_ssize_t epoch,
     ):
         """Train with ``SGD``; ``velocity`` (its momentum times velocity, None
-        without momentum) is updated in place. ``horizon`` and ``epoch``: the
-        ``COSINE`` schedule's cycle and the epochs run in it."""
+        without momentum) is updated in place. The step: see :meth:`_set_step`."""
         self.hyper.solver = SGD
-        self.hyper.learning_rate_init = learning_rate_init
         self.hyper.momentum = momentum
         self.hyper.nesterov = nesterov
-        self.hyper.schedule = schedule
         self.hyper.power_t = power_t
-        self.hyper.horizon = horizon
-        self.current.learning_rate = learning_rate
-        self.current.epoch = epoch
+        self._set_step(learning_rate, learning_rate_init, schedule, horizon, epoch)
         self.state_1 = np.empty(0, self.dtype) if velocity is None else velocity
         self.state_2 = np.empty(0, self.dtype)
         self.solver_set = True
 
     def use_adam(
-        self, *, double learning_rate, double beta_1, double beta_2,
+        self, *, double learning_rate, double learning_rate_init, int schedule,
+        double horizon, Py_ssize_t epoch, double beta_1, double beta_2,
         double epsilon, Py_ssize_t t, first_moment, second_moment,
-        double learning_rate_init=NAN, int schedule=CONSTANT, double horizon=1,
-        Py_ssize_t epoch=0,
     ):
         """Train with ``Adam`` from step ``t``; its moments are updated in
-        place. ``schedule``: ``CONSTANT`` or ``COSINE`` (from
-        ``learning_rate_init``, by default ``learning_rate``, over cycles of
-        ``horizon`` epochs, ``epoch`` of them run)."""
+        place. The step (``schedule`` ``CONSTANT`` or ``COSINE``): see
+        :meth:`_set_step`."""
         if schedule not in (CONSTANT, COSINE):
             raise ValueError("Adam's schedule is CONSTANT or COSINE.")
         self.hyper.solver = ADAM
-        self.hyper.learning_rate_init = (
-            learning_rate if isnan(learning_rate_init) else learning_rate_init
-        )
         self.hyper.beta_1 = beta_1
         self.hyper.beta_2 = beta_2
         self.hyper.epsilon = epsilon
-        self.hyper.schedule = schedule
-        self.hyper.horizon = horizon
-        self.current.learning_rate = learning_rate
-        self.current.epoch = epoch
+        self._set_step(learning_rate, learning_rate_init, schedule, horizon, epoch)
         self.current.adam_t = t
         self.state_1 = first_moment
         self.state_2 = second_moment
         self.solver_set = True
+
+    cdef _set_step(
+        self, double learning_rate, double learning_rate_init, int schedule,
+        double horizon, Py_ssize_t epoch,
+    ):
+        """The step size: the current ``learning_rate``, and the ``schedule``
+        that changes it from ``learning_rate_init`` between epochs (``COSINE``:
+        over cycles of ``horizon`` epochs, ``epoch`` of them run)."""
+        self.hyper.learning_rate_init = learning_rate_init
+        self.hyper.schedule = schedule
+        self.hyper.horizon = horizon
+        self.current.learning_rate = learning_rate
+        self.current.epoch = epoch
 
     def stop_rule(self, *, double alpha, double tol, double n_iter_no_change):
         """The L2 penalty ``alpha`` and the plateau: ``n_iter_no_change``
