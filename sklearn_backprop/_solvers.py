@@ -56,17 +56,19 @@ class StochasticSolver:
             )
 
     def _restore_schedule(self, state):
-        """Continue the cosine cycle of ``state`` if it had the same schedule,
-        rate and horizon; otherwise start a new one."""
+        """Continue the ``adaptive`` or ``cosine`` schedule of ``state`` (its
+        rate, and the cosine's epoch) if it had the same schedule and
+        ``learning_rate_init`` (and, for the cosine, the same horizon);
+        otherwise the rate starts again from ``learning_rate_init``."""
         same = (state.get("schedule"), state.get("learning_rate_init")) == (
             self.schedule,
             self.learning_rate_init,
-        ) and state.get("horizon") == self.horizon
-        if self.schedule == "cosine" and same:
-            self.epoch = state["epoch"]
-            self.learning_rate = cosine_rate(
-                self.learning_rate_init, self.epoch, self.horizon
-            )
+        )
+        if self.schedule == "cosine":
+            same = same and state.get("horizon") == self.horizon
+        if same and self.schedule in ("adaptive", "cosine"):
+            self.learning_rate = state["learning_rate"]
+            self.epoch = state.get("epoch", 0)
 
     def on_plateau(self):
         """Return True to stop training when the loss stops improving."""
@@ -168,12 +170,6 @@ class SGD(StochasticSolver):
             self._momentum_velocity[...] = velocity
             if self.momentum != state["momentum"]:
                 self._momentum_velocity *= self.momentum / state["momentum"]
-        same_schedule = (state["schedule"], state["learning_rate_init"]) == (
-            self.schedule,
-            self.learning_rate_init,
-        )
-        if same_schedule and self.schedule == "adaptive":
-            self.learning_rate = state["learning_rate"]
         if self.schedule == "invscaling":
             self.end_epoch(samples_seen)
         self._restore_schedule(state)
@@ -263,6 +259,7 @@ class Adam(StochasticSolver):
     def state(self):
         return {
             "solver": "adam",
+            "learning_rate": self.learning_rate,
             "learning_rate_init": self.learning_rate_init,
             "schedule": self.schedule,
             "horizon": self.horizon,
