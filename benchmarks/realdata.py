@@ -27,12 +27,18 @@ kept only when it wins on both halves.
     python benchmarks/realdata.py --models ours        # ours only, the others cached
     python benchmarks/realdata.py --models RealMLP-TD   # measure RealMLP-TD again
     python benchmarks/realdata.py --raw-frames --models ours ours-raw HGB HGB-raw
+    python benchmarks/realdata.py --models ours --members 3   # an average of 3 seeds
 
 ``--raw-frames`` adds two models fed the raw frame, with no preprocessing in
 front: ``ours-raw`` (our estimator's own, ``preprocessing="auto"``) and
 ``HGB-raw`` (HistGradientBoosting's ``categorical_features="from_dtype"``);
 their categorical columns are of category dtype with their gaps as NaN. The
 summaries then also rank the tasks that have categorical columns.
+
+``--members K`` makes ours an average of K networks that differ only in
+``random_state`` (0 to K - 1): scikit-learn's ``VotingClassifier`` (soft
+voting: the mean of the probabilities) or ``VotingRegressor``, the recipe of
+``docs/user_guide.rst``; the CPU seconds are those of all K fits.
 
 The results of the other models do not depend on ours: ``--reference FILE``
 (default ``benchmarks/realdata_reference.csv``, not committed) caches them
@@ -61,6 +67,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
+    VotingClassifier,
+    VotingRegressor,
 )
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression, RidgeCV
@@ -170,14 +178,22 @@ def metric_of(task, y):
 # -- the models ------------------------------------------------------------
 
 
-def make_model(name, kind, params):
+def make_model(name, kind, params, members=1):
     classification = kind == "classification"
     name = name.removesuffix("-raw")
     if name == "ours":
         from sklearn_backprop import BackpropClassifier, BackpropRegressor
 
         model = BackpropClassifier if classification else BackpropRegressor
-        return model(random_state=0, **params)
+        if members == 1:
+            return model(random_state=0, **params)
+        networks = [
+            (f"seed{seed}", model(random_state=seed, **params))
+            for seed in range(members)
+        ]
+        if classification:
+            return VotingClassifier(networks, voting="soft")
+        return VotingRegressor(networks)
     if name == "MLP":
         model = MLPClassifier if classification else MLPRegressor
         return model(random_state=0)
@@ -199,10 +215,10 @@ def make_model(name, kind, params):
     raise ValueError(f"unknown model {name!r}")
 
 
-def run_fold(name, task, X, y, categorical, train, test, params, classes):
+def run_fold(name, task, X, y, categorical, train, test, params, classes, members):
     """One fold of one model: its score, log-loss, CPU seconds, warnings.
     A model of ``RAW_MODELS`` takes ``X`` (then the raw frame) as it is."""
-    model = make_model(name, task["task"], params)
+    model = make_model(name, task["task"], params, members)
     if name not in RAW_MODELS:
         model = make_pipeline(preprocessing(X, categorical), model)
     metric = metric_of(task, y)[1]
@@ -350,6 +366,12 @@ def main():
     parser.add_argument("--params", default="{}", help="JSON: our parameters")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument(
+        "--members",
+        type=int,
+        default=1,
+        help="ours: the average of this many networks (random_state 0, 1, ...)",
+    )
+    parser.add_argument(
         "--models", nargs="+", default=None, help=f"which to run, of {MODELS}"
     )
     parser.add_argument("--reference", default=str(REFERENCE_CSV))
@@ -392,6 +414,11 @@ def main():
     )
     if params:
         print(f"our parameters: {params}")
+    if args.members > 1:
+        print(
+            f"ours: the average of {args.members} networks, random_state 0 to "
+            f"{args.members - 1}"
+        )
     print(
         f"{'task':13}{'half':>8}{'n x p':>12}{'metric':>7}"
         + "".join(f"{m:>11}" for m in shown)
@@ -429,6 +456,7 @@ def main():
                         test,
                         params,
                         classes,
+                        args.members,
                     )
                 per_fold.append(store[key])
             if len(per_fold) == len(folds):
