@@ -10,6 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_regression
+from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.model_selection import (
     GridSearchCV,
     RandomizedSearchCV,
@@ -181,3 +182,33 @@ def test_sample_weight_zero_equals_removing_samples(iris):
     removed = BackpropClassifier(**params).fit(X[sw > 0], y[sw > 0])
     # Full batch: the same sum in a different order, 1e-10 relative.
     assert_allclose(weighted.predict_proba(X), removed.predict_proba(X), rtol=1e-10)
+
+
+def test_soft_voting_averages_networks_of_different_seeds():
+    # The user guide's recipe (docs/user_guide.rst, "Averaging a few
+    # networks"): networks that differ only in random_state, averaged by
+    # scikit-learn's VotingClassifier, fed a raw frame with a categorical
+    # column and gaps that each network preprocesses itself.
+    pd = pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    X = X.copy()
+    X.iloc[::7, 0] = np.nan
+    X["kind"] = pd.Categorical(np.where(np.arange(len(y)) % 3, "a", "b"))
+    networks = [(f"seed{s}", BackpropClassifier(random_state=s)) for s in range(3)]
+    average = VotingClassifier(networks, voting="soft").fit(X, y)
+
+    members = average.estimators_
+    assert not np.allclose(members[0].coefs_[0], members[1].coefs_[0])
+    mean = np.mean([m.predict_proba(X) for m in members], axis=0)
+    # The mean of three float64 probabilities: rounding only.
+    assert_allclose(average.predict_proba(X), mean, rtol=1e-12)
+    assert_array_equal(average.predict(X), np.argmax(mean, axis=1))
+
+
+def test_voting_regressor_averages_networks_of_different_seeds():
+    X, y = make_regression(n_samples=200, n_features=5, noise=10, random_state=0)
+    networks = [(f"seed{s}", BackpropRegressor(random_state=s)) for s in range(3)]
+    average = VotingRegressor(networks).fit(X, y)
+    mean = np.mean([m.predict(X) for m in average.estimators_], axis=0)
+    assert_allclose(average.predict(X), mean, rtol=1e-12)
+    assert average.score(X, y) > 0.9
