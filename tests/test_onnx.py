@@ -5,6 +5,7 @@ import importlib
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification, make_multilabel_classification
+from sklearn.ensemble import VotingClassifier, VotingRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -282,4 +283,24 @@ def test_pipeline_with_scaler(cls):
     else:
         (output,) = _run(model, X)
         expected = model.predict(X.astype(np.float32))
+        np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
+def test_average_of_networks(cls):
+    # The user guide's recipe (networks of different seeds, averaged by
+    # scikit-learn's voting ensembles) exports through skl2onnx's own
+    # converters, which call ours for each network. skl2onnx converts a
+    # VotingClassifier only with flatten_transform=False.
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(6,), solver="lbfgs", max_iter=60, alpha=0.03)
+    networks = [(f"seed{s}", cls(random_state=s, **params)) for s in range(3)]
+    if cls is BackpropClassifier:
+        model = VotingClassifier(networks, voting="soft", flatten_transform=False)
+        _assert_classifier_matches(model.fit(X, y), X)
+    else:
+        model = VotingRegressor(networks).fit(X, y)
+        (output,) = _run(model, X)
+        expected = model.predict(X.astype(np.float32))
+        # The mean of three outputs each held to RTOL.
         np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
