@@ -302,7 +302,7 @@ def summarise(tasks, results, models, label):
     if not done:
         return
     print(f"\n== {label}: {len(done)} tasks ==")
-    if "MLP" in models:
+    if {"ours", "MLP"} <= set(models):
         for kind in ("classification", "regression"):
             of_kind = [t for t in done if t["task"] == kind]
             if not of_kind:
