@@ -28,6 +28,7 @@ kept only when it wins on both halves.
     python benchmarks/realdata.py --models RealMLP-TD   # measure RealMLP-TD again
     python benchmarks/realdata.py --raw-frames --models ours ours-raw HGB HGB-raw
     python benchmarks/realdata.py --models ours --members 3   # an average of 3 seeds
+    python benchmarks/realdata.py --models ours --seed 1      # ours at random_state=1
 
 ``--raw-frames`` adds two models fed the raw frame, with no preprocessing in
 front: ``ours-raw`` (our estimator's own, ``preprocessing="auto"``) and
@@ -35,8 +36,9 @@ front: ``ours-raw`` (our estimator's own, ``preprocessing="auto"``) and
 their categorical columns are of category dtype with their gaps as NaN. The
 summaries then also rank the tasks that have categorical columns.
 
+``--seed S`` fits ours with ``random_state=S`` (the others keep 0).
 ``--members K`` makes ours an average of K networks that differ only in
-``random_state`` (0 to K - 1): scikit-learn's ``VotingClassifier`` (soft
+``random_state`` (S to S + K - 1): scikit-learn's ``VotingClassifier`` (soft
 voting: the mean of the probabilities) or ``VotingRegressor``, the recipe of
 ``docs/user_guide.rst``; the CPU seconds are those of all K fits.
 
@@ -178,7 +180,7 @@ def metric_of(task, y):
 # -- the models ------------------------------------------------------------
 
 
-def make_model(name, kind, params, members=1):
+def make_model(name, kind, params, members=1, seed=0):
     classification = kind == "classification"
     name = name.removesuffix("-raw")
     if name == "ours":
@@ -186,10 +188,10 @@ def make_model(name, kind, params, members=1):
 
         model = BackpropClassifier if classification else BackpropRegressor
         if members == 1:
-            return model(random_state=0, **params)
+            return model(random_state=seed, **params)
         networks = [
-            (f"seed{seed}", model(random_state=seed, **params))
-            for seed in range(members)
+            (f"seed{s}", model(random_state=s, **params))
+            for s in range(seed, seed + members)
         ]
         if classification:
             return VotingClassifier(networks, voting="soft")
@@ -215,10 +217,11 @@ def make_model(name, kind, params, members=1):
     raise ValueError(f"unknown model {name!r}")
 
 
-def run_fold(name, task, X, y, categorical, train, test, params, classes, members):
+def run_fold(name, task, X, y, categorical, train, test, params, classes, ours):
     """One fold of one model: its score, log-loss, CPU seconds, warnings.
-    A model of ``RAW_MODELS`` takes ``X`` (then the raw frame) as it is."""
-    model = make_model(name, task["task"], params, members)
+    A model of ``RAW_MODELS`` takes ``X`` (then the raw frame) as it is;
+    ``ours`` holds ``make_model``'s ``members`` and ``seed``."""
+    model = make_model(name, task["task"], params, **ours)
     if name not in RAW_MODELS:
         model = make_pipeline(preprocessing(X, categorical), model)
     metric = metric_of(task, y)[1]
@@ -369,8 +372,9 @@ def main():
         "--members",
         type=int,
         default=1,
-        help="ours: the average of this many networks (random_state 0, 1, ...)",
+        help="ours: the average of this many networks (random_state S, S + 1, ...)",
     )
+    parser.add_argument("--seed", type=int, default=0, help="ours: random_state")
     parser.add_argument(
         "--models", nargs="+", default=None, help=f"which to run, of {MODELS}"
     )
@@ -414,11 +418,10 @@ def main():
     )
     if params:
         print(f"our parameters: {params}")
-    if args.members > 1:
-        print(
-            f"ours: the average of {args.members} networks, random_state 0 to "
-            f"{args.members - 1}"
-        )
+    if args.members > 1 or args.seed:
+        last = args.seed + args.members - 1
+        seeds = f"{args.seed} to {last}" if last > args.seed else f"{args.seed}"
+        print(f"ours: the average of {args.members} network(s), random_state {seeds}")
     print(
         f"{'task':13}{'half':>8}{'n x p':>12}{'metric':>7}"
         + "".join(f"{m:>11}" for m in shown)
@@ -456,7 +459,7 @@ def main():
                         test,
                         params,
                         classes,
-                        args.members,
+                        dict(members=args.members, seed=args.seed),
                     )
                 per_fold.append(store[key])
             if len(per_fold) == len(folds):
