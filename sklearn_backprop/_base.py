@@ -43,6 +43,7 @@ from sklearn.utils.validation import (
 
 from ._activations import HIDDEN_UNITS
 from ._array_api import all_finite, float_dtypes, follow, follow_precisely, to_host
+from ._averaging import StopReason, average_histories, average_weights
 from ._callbacks import (
     CallbackListener,
     CallbackSupportMixin,
@@ -140,6 +141,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "fit_intercept": ["boolean"],
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "preprocessing": [StrOptions({"auto"}), "boolean"],
+        "n_networks": [Interval(Integral, 1, None, closed="left")],
     }
 
     def _set_init_params(self, init_locals):
@@ -354,12 +356,27 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         Y = self._encode(encoder, y, X)
         random_state = check_random_state(self.random_state)
 
-        layer_units = [X.shape[1], *hidden_layer_sizes, Y.shape[1]]
+        # A fit from scratch trains n_networks networks; continuing trains
+        # the fitted model, averaged or not, as the one network it is.
+        n_networks = 1 if continuing else self.n_networks
+        if n_networks > 1 and task is not None and has_callbacks(self):
+            raise ValueError(
+                f"Callbacks follow the epochs of one network, and n_networks="
+                f"{n_networks} trains {n_networks} in turn. Set n_networks=1 to "
+                "use callbacks, or average networks of different random_state "
+                "with sklearn.ensemble.VotingClassifier or VotingRegressor."
+            )
+        widths = self._averaged_networks() if continuing else 1
+        hidden_units = [widths * units for units in hidden_layer_sizes]
+        layer_units = [X.shape[1], *hidden_units, Y.shape[1]]
         loss = make_loss(self.loss, self._output_activation(encoder))
         make_network, _ = select_engine(X)
-        network = make_network(
-            layer_units, self.activation, loss, self.fit_intercept, X.dtype
-        )
+        dtype = X.dtype
+
+        def build(units):
+            return make_network(units, self.activation, loss, self.fit_intercept, dtype)
+
+        network = build(layer_units)
         if continuing:
             network.set_weights(self.coefs_, self.intercepts_)
             self._rescale_output(network, fitted_encoder, encoder)
@@ -378,7 +395,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
         fit_data = inputs, y, sample_weight
         stop_early = self._early_stopping(y, incremental)
-        X, Y, sample_weight, validation = self._validation_split(
+        split = partial(
+            self._validation_split,
             X,
             Y,
             y,
@@ -389,10 +407,10 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             stop_early,
             inputs,
         )
+        X, Y, sample_weight, validation = data = split()
         initial_saturation = self._saturation(X, network)
-        if validation is not None and history.validation_scores is None:
-            history.validation_scores, history.validation_loss_curve = [], []
-            history.validation_epochs = []
+        if history.validation_scores is None:
+            _record_validation(history, validation)
         listeners = [VerboseListener()] if self.verbose else []
         if task is not None and has_callbacks(self):
             listeners.append(
@@ -401,55 +419,39 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 )
             )
 
-        if self.solver == "lbfgs":
+        train = partial(
+            self._train,
+            random_state=random_state,
+            early_stopping=stop_early,
+            incremental=incremental,
+        )
+        first_stop = StopReason()
+        if n_networks > 1:
+            listeners.append(first_stop)
+            if self.verbose:
+                print(f"network=1/{n_networks}", flush=True)
+        state = self._solver_state if continuing and incremental else None
+        solver = train(network, history, listeners, *data, solver_state=state)
+        n_trained = 1
+        if n_networks > 1:
+            # Each network holds out its own part of the training data (a
+            # validation set given to fit is every network's).
+            given = validation_data[0] is not None
+            network, history, n_trained = self._average_more_networks(
+                network,
+                history,
+                first_stop.reason,
+                n_networks,
+                train,
+                build,
+                (lambda: data) if given else split,
+                random_state,
+            )
+            # The averaged network's optimizer starts afresh if trained on.
             solver = None
-            train_lbfgs(
-                network,
-                X,
-                Y,
-                sample_weight,
-                alpha=self.alpha,
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=self.tol,
-                history=history,
-                validation=validation,
-                listeners=listeners,
-            )
-        else:
-            # partial_fit continues the optimizer (moments, step count) under
-            # today's hyperparameters; fit builds a new one, as MLP does.
-            solver = make_solver(
-                self.solver,
-                network.params.shape[0],
-                network.dtype,
-                self.get_params(),
-                state=self._solver_state if continuing and incremental else None,
-                samples_seen=history.t,
-                zeros=network.new_vector,
-                incremental=incremental,
-            )
-            train_stochastic(
-                network,
-                solver,
-                X,
-                Y,
-                sample_weight,
-                batch_size=self._batch_size(X.shape[0]),
-                shuffle=self.shuffle,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                n_iter_no_change=self.n_iter_no_change,
-                alpha=self.alpha,
-                random_state=random_state,
-                history=history,
-                validation=validation,
-                early_stopping=stop_early,
-                listeners=listeners,
-                incremental=incremental,
-            )
 
         self._store_fit(network, history, encoder, solver)
+        self._n_networks_averaged = widths * n_trained
         # Whether the weights are the best validation epoch's (what "auto"
         # resolved to, for LossCurveDisplay): a builtin, like all fitted state.
         self._kept_best_epoch = bool(stop_early and validation is not None)
@@ -472,6 +474,113 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 # wrap up keeps it, as Ctrl-C during training does.
                 warn_interrupted_end(stacklevel=4)
         return self
+
+    def _train(
+        self,
+        network,
+        history,
+        listeners,
+        X,
+        Y,
+        sample_weight,
+        validation,
+        *,
+        random_state,
+        early_stopping,
+        incremental,
+        solver_state=None,
+    ):
+        """Train ``network`` in place, recording into ``history``; return the
+        stochastic solver (its state for a later ``partial_fit``), or None for
+        L-BFGS."""
+        if self.solver == "lbfgs":
+            train_lbfgs(
+                network,
+                X,
+                Y,
+                sample_weight,
+                alpha=self.alpha,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+                history=history,
+                validation=validation,
+                listeners=listeners,
+            )
+            return None
+        # partial_fit continues the optimizer (moments, step count) under
+        # today's hyperparameters; fit builds a new one, as MLP does.
+        solver = make_solver(
+            self.solver,
+            network.params.shape[0],
+            network.dtype,
+            self.get_params(),
+            state=solver_state,
+            samples_seen=history.t,
+            zeros=network.new_vector,
+            incremental=incremental,
+        )
+        train_stochastic(
+            network,
+            solver,
+            X,
+            Y,
+            sample_weight,
+            batch_size=self._batch_size(X.shape[0]),
+            shuffle=self.shuffle,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+            alpha=self.alpha,
+            random_state=random_state,
+            history=history,
+            validation=validation,
+            early_stopping=early_stopping,
+            listeners=listeners,
+            incremental=incremental,
+        )
+        return solver
+
+    def _average_more_networks(
+        self, first, history, stopped, n_networks, train, build, split, random_state
+    ):
+        """Train networks 2 to ``n_networks`` as ``first`` was trained (its
+        record: ``history``; why it stopped: ``stopped``), each drawn afresh
+        from ``random_state``, on the data ``split()`` gives it (training rows
+        and validation set); return the one network that averages them, their
+        mean record and their number. Ctrl-C ends the fit with the networks
+        trained so far, the interrupted one as it was."""
+        networks, histories = [first], [history]
+        for number in range(2, n_networks + 1):
+            if stopped == "interrupted":
+                break
+            if self.verbose:
+                print(f"network={number}/{n_networks}", flush=True)
+            network = build(first.layer_units)
+            network.initialize(self._init(), random_state)
+            X, Y, sample_weight, validation = split()
+            history = History()
+            _record_validation(history, validation)
+            stop = StopReason()
+            listeners = [VerboseListener()] if self.verbose else []
+            train(network, history, [*listeners, stop], X, Y, sample_weight, validation)
+            networks.append(network)
+            histories.append(history)
+            stopped = stop.reason
+        units, count = first.layer_units, len(networks)
+        averaged = build([units[0], *(count * u for u in units[1:-1]), units[-1]])
+        averaged.set_weights(
+            *average_weights(
+                [[to_host(c) for c in net.coefs] for net in networks],
+                [[to_host(b) for b in net.intercepts] for net in networks],
+            )
+        )
+        return averaged, average_histories(histories), count
+
+    def _averaged_networks(self):
+        """How many networks the fitted weights average (1 for a model fitted
+        before ``n_networks`` existed)."""
+        return getattr(self, "_n_networks_averaged", 1)
 
     def _saturation(self, X, network):
         """The saturated share of each hidden layer of ``network`` on ``X``
@@ -858,6 +967,13 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
 
 _MISSING = object()
+
+
+def _record_validation(history, validation):
+    """Start ``history``'s validation curves, when there is a validation set."""
+    if validation is not None:
+        history.validation_scores, history.validation_loss_curve = [], []
+        history.validation_epochs = []
 
 
 def _check_validation_args(X_val, y_val, sample_weight_val):

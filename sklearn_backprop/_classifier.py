@@ -122,6 +122,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         fit_intercept=True,
         categorical_features="from_dtype",
         preprocessing="auto",
+        n_networks=1,
         loss="log_loss",
         class_weight=None,
     ):

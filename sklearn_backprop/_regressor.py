@@ -245,6 +245,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         fit_intercept=True,
         categorical_features="from_dtype",
         preprocessing="auto",
+        n_networks=1,
         scale_target=True,
     ):
         self._set_init_params(locals())

@@ -1,6 +1,6 @@
 """scikit-learn's own estimator checks, all of them, with no expected
-failures: with default parameters, and with the features preprocessed inside
-(``preprocessing=True``)."""
+failures: with default parameters, with the features preprocessed inside
+(``preprocessing=True``), and averaging two networks (``n_networks=2``)."""
 
 import warnings
 
@@ -16,6 +16,8 @@ from sklearn_backprop import BackpropClassifier, BackpropRegressor, SaturationWa
         BackpropRegressor(),
         BackpropClassifier(preprocessing=True),
         BackpropRegressor(preprocessing=True),
+        BackpropClassifier(n_networks=2),
+        BackpropRegressor(n_networks=2),
     ]
 )
 def test_sklearn_compatible_estimator(estimator, check):

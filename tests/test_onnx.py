@@ -304,3 +304,23 @@ def test_average_of_networks(cls):
         expected = model.predict(X.astype(np.float32))
         # The mean of three outputs each held to RTOL.
         np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
+
+
+@pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
+def test_averaged_networks_export_as_one_network(cls):
+    # n_networks=3 fits one network of three times the units: the converter
+    # writes it as any other.
+    X, y = _data()
+    model = cls(
+        hidden_layer_sizes=(6, 3),
+        n_networks=3,
+        solver="lbfgs",
+        max_iter=60,
+        alpha=0.03,
+        random_state=0,
+    ).fit(X, y)
+    assert model.coefs_[1].shape == (18, 9)
+    if cls is BackpropClassifier:
+        _assert_classifier_matches(model, X)
+    else:
+        _assert_regressor_matches(model, X)

@@ -31,12 +31,16 @@ def _fitted_models():
         (20,), solver="sgd", early_stopping=True, max_iter=3, random_state=0
     )
     sgd.fit(X, y)
+    # Two networks averaged: their count is fitted state, too.
+    averaged = BackpropClassifier((5, 4), n_networks=2, max_iter=3, random_state=0)
+    averaged.fit(X, y)
+    X_classification = X
     X, y = make_regression(n_samples=60, n_features=20, n_targets=2, random_state=0)
     reg = BackpropRegressor(hidden_layer_sizes=(200,), max_iter=3, random_state=0)
-    return [(clf, X), (reg.fit(X, y + 100), X), (sgd, X)]
+    return [(clf, X), (reg.fit(X, y + 100), X), (sgd, X), (averaged, X_classification)]
 
 
-MODEL_IDS = ["classifier", "regressor", "sgd-early-stopping"]
+MODEL_IDS = ["classifier", "regressor", "sgd-early-stopping", "two-networks"]
 
 
 @pytest.mark.parametrize("model, X", fitted_models(), ids=MODEL_IDS)
@@ -115,7 +119,7 @@ def test_a_damaged_file_is_refused_when_loaded(how, message, loader):
 
 
 def test_a_regressors_damaged_target_scaling_is_refused():
-    _, (reg, _), _ = fitted_models()
+    _, (reg, _), *_ = fitted_models()
     state = reg.__getstate__()
     state["_y_scale"] = np.array([1.0, np.inf])
     damaged = BackpropRegressor.__new__(BackpropRegressor)
