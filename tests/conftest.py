@@ -21,6 +21,31 @@ def no_convergence_warning():
 
 
 @pytest.fixture
+def interrupt_gradient(monkeypatch):
+    """``interrupt_gradient(n_call)`` makes the NumPy engine's ``n_call``-th
+    gradient computation raise KeyboardInterrupt, as Ctrl-C would in the
+    middle of training (fit in the NumPy engine: the compiled loop does not
+    call it; tests/test_compiled.py interrupts that one)."""
+    from sklearn_backprop._network import Network
+
+    original = Network.loss_and_gradient
+
+    def arm(n_call):
+        calls = 0
+
+        def interrupted(self, *args, **kwargs):
+            nonlocal calls
+            calls += 1
+            if calls == n_call:
+                raise KeyboardInterrupt
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Network, "loss_and_gradient", interrupted)
+
+    return arm
+
+
+@pytest.fixture
 def diverging_after_early_stopping():
     """A linear regressor trained by sgd just above its stable rate, and its
     data: the validation score climbs, then the unstable direction grows until

@@ -13,7 +13,6 @@ from sklearn.utils._testing import _array_api_for_tests
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
 from sklearn_backprop._averaging import average_histories, average_weights
-from sklearn_backprop._network import Network
 from sklearn_backprop._training import History
 
 X_CLF, Y_CLF = make_classification(
@@ -241,26 +240,15 @@ def test_each_network_holds_out_its_own_part(monkeypatch, given):
 
 
 @pytest.mark.parametrize("n_call", [25, 27])
-def test_ctrl_c_averages_the_networks_trained_so_far(monkeypatch, n_call):
+def test_ctrl_c_averages_the_networks_trained_so_far(interrupt_gradient, n_call):
     # Ctrl-C is simulated in the NumPy engine's gradient (as in
     # tests/test_interrupt.py). Five batches of 32 rows an epoch, four epochs
     # a network: the 25th call is the last of the second network's first
     # epoch (which then has no loss to record), the 27th in its second.
-    original = Network.loss_and_gradient
-    calls = 0
-
-    def interrupted(self, *args, **kwargs):
-        nonlocal calls
-        calls += 1
-        if calls == n_call:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Network, "loss_and_gradient", interrupted)
+    interrupt_gradient(n_call)
     model = BackpropClassifier(n_networks=3, **{**SHORT, "max_iter": 4})
     with _fast.engine("numpy"), pytest.warns(UserWarning, match="interrupted by user"):
         model.fit(X_CLF, Y_CLF)
     # Two networks, the second as it was; the third never began.
     assert model.coefs_[0].shape == (6, 16)
     assert model.n_iter_ == 4
-    assert calls == n_call

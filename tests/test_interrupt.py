@@ -7,7 +7,6 @@ from sklearn.datasets import load_iris
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_backprop import BackpropClassifier, BackpropRegressor, _fast
-from sklearn_backprop._network import Network
 
 pytestmark = pytest.mark.usefixtures("no_convergence_warning")
 
@@ -26,22 +25,6 @@ def iris():
     return StandardScaler().fit_transform(X), y
 
 
-def interrupt_on_call(monkeypatch, n_call):
-    """Make the ``n_call``-th gradient computation raise KeyboardInterrupt, as
-    Ctrl-C would in the middle of training."""
-    original = Network.loss_and_gradient
-    calls = 0
-
-    def interrupted(self, *args, **kwargs):
-        nonlocal calls
-        calls += 1
-        if calls == n_call:
-            raise KeyboardInterrupt
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(Network, "loss_and_gradient", interrupted)
-
-
 def interrupted_call(method, *args, **kwargs):
     """``method(*args, **kwargs)``, which must warn of the interrupt and keep
     the model rather than let the interrupt escape."""
@@ -55,7 +38,7 @@ def interrupted_call(method, *args, **kwargs):
 @pytest.mark.parametrize("early_stopping", [False, True])
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
 def test_interrupt_keeps_the_epochs_trained_so_far(
-    iris, monkeypatch, solver, early_stopping
+    iris, interrupt_gradient, solver, early_stopping
 ):
     X, y = iris
     # One batch per epoch: the 31st gradient is the first of epoch 31, so an
@@ -73,7 +56,7 @@ def test_interrupt_keeps_the_epochs_trained_so_far(
         random_state=0,
     )
     expected = BackpropClassifier(**params, max_iter=30).fit(X, y)
-    interrupt_on_call(monkeypatch, 31)
+    interrupt_gradient(31)
     clf = interrupted_call(BackpropClassifier(**params, max_iter=1000).fit, X, y)
     # Under early stopping both keep the best of the same 30 epochs.
     for got, want in zip(
@@ -89,9 +72,9 @@ def test_interrupt_keeps_the_epochs_trained_so_far(
     assert_array_equal(clf.predict(X), expected.predict(X))
 
 
-def test_interrupt_keeps_the_last_lbfgs_iterate(iris, monkeypatch):
+def test_interrupt_keeps_the_last_lbfgs_iterate(iris, interrupt_gradient):
     X, y = iris
-    interrupt_on_call(monkeypatch, 20)
+    interrupt_gradient(20)
     reg = BackpropRegressor(
         hidden_layer_sizes=(5,), solver="lbfgs", max_iter=1000, random_state=0
     )
@@ -100,13 +83,13 @@ def test_interrupt_keeps_the_last_lbfgs_iterate(iris, monkeypatch):
     assert reg.score(X, y) > 0.5  # trained, not the initial weights
 
 
-def test_interrupt_in_partial_fit_keeps_the_earlier_calls(iris, monkeypatch):
+def test_interrupt_in_partial_fit_keeps_the_earlier_calls(iris, interrupt_gradient):
     X, y = iris
     clf = BackpropClassifier((5,), solver="sgd", batch_size=50, random_state=0)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
     before = clf.loss_curve_.copy()
-    interrupt_on_call(monkeypatch, 2)  # after the first batch of the fourth call
+    interrupt_gradient(2)  # after the first batch of the fourth call
     interrupted_call(clf.partial_fit, X, y)
     assert clf.loss_curve_ == before and clf.n_iter_ == 3
     assert np.isfinite(clf.predict_proba(X)).all()

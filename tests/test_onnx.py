@@ -66,6 +66,14 @@ def _assert_classifier_matches(model, X):
     np.testing.assert_allclose(proba, model.predict_proba(X32), rtol=RTOL, atol=ATOL)
 
 
+def _assert_predictions_match(model, X):
+    """A single-output regressor's graph against its ``predict`` (a pipeline's
+    or an ensemble's, which have no ``n_outputs_``)."""
+    (output,) = _run(model, X)
+    expected = model.predict(X.astype(np.float32))
+    np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
+
+
 def _assert_regressor_matches(model, X):
     (output,) = _run(model, X)
     expected = model.predict(X.astype(np.float32))
@@ -281,9 +289,7 @@ def test_pipeline_with_scaler(cls):
     if cls is BackpropClassifier:
         _assert_classifier_matches(model, X)
     else:
-        (output,) = _run(model, X)
-        expected = model.predict(X.astype(np.float32))
-        np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
+        _assert_predictions_match(model, X)
 
 
 @pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
@@ -299,11 +305,8 @@ def test_average_of_networks(cls):
         model = VotingClassifier(networks, voting="soft", flatten_transform=False)
         _assert_classifier_matches(model.fit(X, y), X)
     else:
-        model = VotingRegressor(networks).fit(X, y)
-        (output,) = _run(model, X)
-        expected = model.predict(X.astype(np.float32))
-        # The mean of three outputs each held to RTOL.
-        np.testing.assert_allclose(output.ravel(), expected, rtol=RTOL)
+        # The mean of three outputs, each held to RTOL.
+        _assert_predictions_match(VotingRegressor(networks).fit(X, y), X)
 
 
 @pytest.mark.parametrize("cls", [BackpropClassifier, BackpropRegressor])
