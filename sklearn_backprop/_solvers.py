@@ -46,6 +46,24 @@ class StochasticSolver:
     # Epochs run in the current cosine cycle.
     epoch = 0
 
+    def _init_step(self, learning_rate_init, schedule, horizon):
+        """The step size and its schedule, alike for every solver."""
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = self.learning_rate_init
+        self.schedule = schedule
+        self.horizon = int(horizon)
+
+    def _step_state(self):
+        """The step's part of :meth:`state`, which :meth:`_restore_schedule`
+        continues."""
+        return {
+            "learning_rate": self.learning_rate,
+            "learning_rate_init": self.learning_rate_init,
+            "schedule": self.schedule,
+            "horizon": self.horizon,
+            "epoch": self.epoch,
+        }
+
     def end_epoch(self, samples_seen):
         """Adjust the learning rate after an epoch: the ``cosine`` schedule's
         next rate (nothing for a constant rate)."""
@@ -125,10 +143,7 @@ class SGD(StochasticSolver):
         horizon=1,
     ):
         self.n_params = n_params
-        self.horizon = int(horizon)
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
-        self.schedule = schedule
+        self._init_step(learning_rate_init, schedule, horizon)
         self.momentum = float(momentum)
         self.nesterovs_momentum = nesterovs_momentum
         self.power_t = float(power_t)
@@ -150,11 +165,7 @@ class SGD(StochasticSolver):
     def state(self):
         return {
             "solver": "sgd",
-            "learning_rate": self.learning_rate,
-            "learning_rate_init": self.learning_rate_init,
-            "schedule": self.schedule,
-            "horizon": self.horizon,
-            "epoch": self.epoch,
+            **self._step_state(),
             "momentum": self.momentum,
             "momentum_velocity": self._momentum_velocity,
         }
@@ -241,10 +252,7 @@ class Adam(StochasticSolver):
         horizon=1,
     ):
         self.n_params = n_params
-        self.schedule = schedule
-        self.horizon = int(horizon)
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
+        self._init_step(learning_rate_init, schedule, horizon)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -259,11 +267,7 @@ class Adam(StochasticSolver):
     def state(self):
         return {
             "solver": "adam",
-            "learning_rate": self.learning_rate,
-            "learning_rate_init": self.learning_rate_init,
-            "schedule": self.schedule,
-            "horizon": self.horizon,
-            "epoch": self.epoch,
+            **self._step_state(),
             "t": self.t,
             "first_moment": self.first_moment,
             "second_moment": self.second_moment,
