@@ -293,7 +293,7 @@ def _one_hot_column(graph, encoder, position, source):
     categories = encoder.categories_[position]
     targets, width, unseen = _level_targets(encoder, position)
     levels, has_missing = _levels(categories)
-    missing = [is_scalar_nan(c) or c is None for c in categories]
+    missing = [_is_gap(c) for c in categories]
     level_targets = [t for t, m in zip(targets, missing, strict=True) if not m]
     missing_target = [t for t, m in zip(targets, missing, strict=True) if m]
     if isinstance(source.type, StringTensorType):
@@ -360,16 +360,21 @@ def _level_targets(encoder, position):
     return targets, n_frequent + 1, n_frequent
 
 
+def _is_gap(category):
+    """Whether a level of ``categories_`` is the missing one (NaN or None)."""
+    return is_scalar_nan(category) or category is None
+
+
 def _is_in(category, values):
-    if is_scalar_nan(category) or category is None:
-        return any(is_scalar_nan(v) or v is None for v in values)
-    return any(not (is_scalar_nan(v) or v is None) and v == category for v in values)
+    if _is_gap(category):
+        return any(_is_gap(v) for v in values)
+    return any(not _is_gap(v) and v == category for v in values)
 
 
 def _levels(categories):
     """The levels of ``categories`` but a missing one, and whether there is
     a missing one (NaN or None, always last in ``categories_``)."""
-    levels = [c for c in categories if not (is_scalar_nan(c) or c is None)]
+    levels = [c for c in categories if not _is_gap(c)]
     return levels, len(levels) < len(categories)
 
 
