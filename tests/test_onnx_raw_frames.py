@@ -292,22 +292,24 @@ def test_column_inputs_and_initial_types():
 # -- what is refused, and how to fix it ------------------------------------
 
 
-def test_a_text_column_as_int_codes_is_refused():
-    clf, X = _fit(BackpropClassifier, "classification")
-    types = [
-        (name, Int64TensorType([None, 1]) if name == "size" else t)
+def _retyped(X, columns, tensor_type):
+    """``initial_types(X)`` with ``columns`` declared as ``tensor_type``."""
+    return [
+        (name, tensor_type([None, 1]) if name in columns else t)
         for name, t in onnx_export.initial_types(X)
     ]
+
+
+def test_a_text_column_as_int_codes_is_refused():
+    clf, X = _fit(BackpropClassifier, "classification")
+    types = _retyped(X, ["size"], Int64TensorType)
     with pytest.raises(TypeError, match="'size' is text.*string tensor"):
         skl2onnx.to_onnx(clf, initial_types=types)
 
 
 def test_a_numeric_column_as_strings_is_refused():
     clf, X = _fit(BackpropClassifier, "classification")
-    types = [
-        (name, StringTensorType([None, 1]) if name in ("tiny", "code") else t)
-        for name, t in onnx_export.initial_types(X)
-    ]
+    types = _retyped(X, ["tiny", "code"], StringTensorType)
     with pytest.raises(TypeError, match="'tiny' is numeric.*float, double, int"):
         skl2onnx.to_onnx(clf, initial_types=types)
 
@@ -320,10 +322,7 @@ def test_float32_input_for_levels_it_cannot_hold_is_refused():
     clf = BackpropClassifier(
         categorical_features=CATEGORICAL, max_iter=5, random_state=0
     ).fit(X, y)
-    types = [
-        (name, FloatTensorType([None, 1]) if name == "code" else t)
-        for name, t in onnx_export.initial_types(X)
-    ]
+    types = _retyped(X, ["code"], FloatTensorType)
     with pytest.raises(TypeError, match="'code' has levels that float32"):
         skl2onnx.to_onnx(clf, initial_types=types)
 
