@@ -29,6 +29,7 @@ kept only when it wins on both halves.
     python benchmarks/realdata.py --raw-frames --models ours ours-raw HGB HGB-raw
     python benchmarks/realdata.py --models ours --members 3   # an average of 3 seeds
     python benchmarks/realdata.py --models ours --seed 1      # ours at random_state=1
+    python benchmarks/realdata.py --models ours --front periodic  # a transform in front
 
 ``--raw-frames`` adds two models fed the raw frame, with no preprocessing in
 front: ``ours-raw`` (our estimator's own, ``preprocessing="auto"``) and
@@ -37,7 +38,9 @@ their categorical columns are of category dtype with their gaps as NaN. The
 summaries then also rank the tasks that have categorical columns.
 
 ``--seed S`` fits ours with ``random_state=S`` (the others keep 0).
-``--members K`` makes ours an average of K networks that differ only in
+``--front NAME`` (``--front-params JSON``) puts ours behind a candidate
+input transform of ``benchmarks/_fronts.py``, fitted on each fold's
+training part. ``--members K`` makes ours an average of K networks that differ only in
 ``random_state`` (S to S + K - 1): scikit-learn's ``VotingClassifier`` (soft
 voting: the mean of the probabilities) or ``VotingRegressor``, the recipe of
 ``docs/user_guide.rst``; the CPU seconds are those of all K fits.
@@ -64,6 +67,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sklearn
+from _fronts import FRONTS
 from scipy.stats import rankdata
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (
@@ -180,7 +184,7 @@ def metric_of(task, y):
 # -- the models ------------------------------------------------------------
 
 
-def make_model(name, kind, params, members=1, seed=0):
+def make_model(name, kind, params, members=1, seed=0, front=None):
     classification = kind == "classification"
     name = name.removesuffix("-raw")
     if name == "ours":
@@ -188,14 +192,20 @@ def make_model(name, kind, params, members=1, seed=0):
 
         model = BackpropClassifier if classification else BackpropRegressor
         if members == 1:
-            return model(random_state=seed, **params)
-        networks = [
-            (f"seed{s}", model(random_state=s, **params))
-            for s in range(seed, seed + members)
-        ]
-        if classification:
-            return VotingClassifier(networks, voting="soft")
-        return VotingRegressor(networks)
+            model = model(random_state=seed, **params)
+        else:
+            networks = [
+                (f"seed{s}", model(random_state=s, **params))
+                for s in range(seed, seed + members)
+            ]
+            if classification:
+                model = VotingClassifier(networks, voting="soft")
+            else:
+                model = VotingRegressor(networks)
+        if front is not None:
+            transform, front_params = front
+            model = make_pipeline(FRONTS[transform](**front_params), model)
+        return model
     if name == "MLP":
         model = MLPClassifier if classification else MLPRegressor
         return model(random_state=0)
@@ -376,6 +386,14 @@ def main():
     )
     parser.add_argument("--seed", type=int, default=0, help="ours: random_state")
     parser.add_argument(
+        "--front",
+        choices=sorted(FRONTS),
+        help="ours: behind this candidate input transform (benchmarks/_fronts.py)",
+    )
+    parser.add_argument(
+        "--front-params", default="{}", help="JSON: the --front transform's parameters"
+    )
+    parser.add_argument(
         "--models", nargs="+", default=None, help=f"which to run, of {MODELS}"
     )
     parser.add_argument("--reference", default=str(REFERENCE_CSV))
@@ -418,6 +436,10 @@ def main():
     )
     if params:
         print(f"our parameters: {params}")
+    front = None
+    if args.front:
+        front = (args.front, json.loads(args.front_params))
+        print(f"ours: behind {args.front} {front[1]}")
     if args.members > 1 or args.seed:
         last = args.seed + args.members - 1
         seeds = f"{args.seed} to {last}" if last > args.seed else f"{args.seed}"
@@ -459,7 +481,7 @@ def main():
                         test,
                         params,
                         classes,
-                        dict(members=args.members, seed=args.seed),
+                        dict(members=args.members, seed=args.seed, front=front),
                     )
                 per_fold.append(store[key])
             if len(per_fold) == len(folds):

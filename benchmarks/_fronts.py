@@ -1,0 +1,68 @@
+"""Candidate input transforms measured in front of ours by ``realdata.py
+--front NAME``: RealMLP-TD's ingredients priced one at a time, without
+touching the estimators. Each takes the benchmark's preprocessed array
+(standardised numeric columns, one-hot categorical ones) and is fitted on
+the training part of a fold only.
+
+- ``robust_clip``: RealMLP-TD's robust scaling and smooth clipping of every
+  column, ``x -> f(s (x - median))``, ``s = 1 / IQR`` (``2 / range`` where the
+  IQR is 0, else 0), ``f(z) = z / sqrt(1 + (z / clip) ** 2)``.
+- ``periodic``: fixed periodic embeddings of the numeric columns (those with
+  at least ``min_values`` distinct values): each such column ``x`` is kept and
+  joined by ``sin(2 pi f x)`` and ``cos(2 pi f x)`` for ``n_frequencies``
+  frequencies ``f ~ N(0, scale)`` drawn once (``random_state=0``); RealMLP-TD
+  learns its frequencies, these stay as drawn.
+
+Neither is part of the package: both were measured and left out
+(``docs/defaults.rst``, "Candidates left out").
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class RobustClip(TransformerMixin, BaseEstimator):
+    def __init__(self, clip=3.0):
+        self.clip = clip
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64)
+        low, q1, median, q3, high = np.quantile(X, [0, 0.25, 0.5, 0.75, 1], axis=0)
+        spread = np.where(q3 > q1, q3 - q1, (high - low) / 2)
+        self.center_ = median
+        scale = np.zeros_like(spread)
+        self.scale_ = np.divide(1.0, spread, out=scale, where=spread > 0)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        z = (X - self.center_) * self.scale_
+        return z / np.sqrt(1 + (z / self.clip) ** 2)
+
+
+class Periodic(TransformerMixin, BaseEstimator):
+    def __init__(self, scale=0.1, n_frequencies=8, min_values=20):
+        self.scale = scale
+        self.n_frequencies = n_frequencies
+        self.min_values = min_values
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64)
+        distinct = [len(np.unique(column)) for column in X.T]
+        self.embedded_ = np.flatnonzero(np.asarray(distinct) >= self.min_values)
+        rng = np.random.default_rng(0)
+        shape = (len(self.embedded_), self.n_frequencies)
+        self.frequencies_ = rng.normal(0, self.scale, shape)
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        angles = 2 * np.pi * X[:, self.embedded_, None] * self.frequencies_
+        flat = angles.reshape(len(X), -1)
+        return np.hstack([X, np.sin(flat), np.cos(flat)])
+
+
+FRONTS = {"robust_clip": RobustClip, "periodic": Periodic}
