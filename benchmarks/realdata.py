@@ -40,10 +40,11 @@ summaries then also rank the tasks that have categorical columns.
 ``--seed S`` fits ours with ``random_state=S`` (the others keep 0).
 ``--front NAME`` (``--front-params JSON``) puts ours behind a candidate
 input transform of ``benchmarks/_fronts.py``, fitted on each fold's
-training part. ``--members K`` makes ours an average of K networks that differ only in
-``random_state`` (S to S + K - 1): scikit-learn's ``VotingClassifier`` (soft
-voting: the mean of the probabilities) or ``VotingRegressor``, the recipe of
-``docs/user_guide.rst``; the CPU seconds are those of all K fits.
+training part. ``--members K`` makes ours an average of K networks that
+differ only in ``random_state`` (S to S + K - 1): scikit-learn's
+``VotingClassifier`` (soft voting: the mean of the probabilities) or
+``VotingRegressor``, the recipe of ``docs/user_guide.rst``; the CPU seconds
+are those of all K fits.
 
 The results of the other models do not depend on ours: ``--reference FILE``
 (default ``benchmarks/realdata_reference.csv``, not committed) caches them
@@ -437,6 +438,8 @@ def main():
     if params:
         print(f"our parameters: {params}")
     front = None
+    if args.front_params != "{}" and not args.front:
+        parser.error("--front-params needs --front NAME")
     if args.front:
         front = (args.front, json.loads(args.front_params))
         print(f"ours: behind {args.front} {front[1]}")
