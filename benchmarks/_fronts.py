@@ -13,12 +13,20 @@ the training part of a fold only.
   frequencies ``f ~ N(0, scale)`` drawn once (``random_state=0``); RealMLP-TD
   learns its frequencies, these stay as drawn.
 
-Neither is part of the package: both were measured and left out
-(``docs/defaults.rst``, "Candidates left out").
+- ``quantile``: the numeric columns (at least ``min_values`` distinct
+  values) mapped through their empirical quantiles to a standard normal
+  (scikit-learn's ``QuantileTransformer``), the others as they are.
+- ``spline``: the numeric columns kept and joined by scikit-learn's
+  ``SplineTransformer`` basis (``n_knots`` knots, cubic), the others as
+  they are.
+
+None is part of the package: all were measured and left out
+(``docs/defaults.rst``, "Also measured and left out").
 """
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import QuantileTransformer, SplineTransformer
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
@@ -50,8 +58,7 @@ class Periodic(TransformerMixin, BaseEstimator):
 
     def fit(self, X, y=None):
         X = validate_data(self, X, dtype=np.float64)
-        distinct = [len(np.unique(column)) for column in X.T]
-        self.embedded_ = np.flatnonzero(np.asarray(distinct) >= self.min_values)
+        self.embedded_ = _numeric_columns(X, self.min_values)
         rng = np.random.default_rng(0)
         shape = (len(self.embedded_), self.n_frequencies)
         self.frequencies_ = rng.normal(0, self.scale, shape)
@@ -65,4 +72,61 @@ class Periodic(TransformerMixin, BaseEstimator):
         return np.hstack([X, np.sin(flat), np.cos(flat)])
 
 
-FRONTS = {"robust_clip": RobustClip, "periodic": Periodic}
+def _numeric_columns(X, min_values):
+    distinct = np.array([len(np.unique(column)) for column in X.T])
+    return np.flatnonzero(distinct >= min_values)
+
+
+class Quantile(TransformerMixin, BaseEstimator):
+    def __init__(self, min_values=20):
+        self.min_values = min_values
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64)
+        self.numeric_ = _numeric_columns(X, self.min_values)
+        self.quantiles_ = None
+        if len(self.numeric_):
+            self.quantiles_ = QuantileTransformer(
+                n_quantiles=min(1000, len(X)),
+                output_distribution="normal",
+                random_state=0,
+            ).fit(X[:, self.numeric_])
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False).copy()
+        if self.quantiles_ is not None:
+            X[:, self.numeric_] = self.quantiles_.transform(X[:, self.numeric_])
+        return X
+
+
+class Spline(TransformerMixin, BaseEstimator):
+    def __init__(self, n_knots=5, min_values=20):
+        self.n_knots = n_knots
+        self.min_values = min_values
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, dtype=np.float64)
+        self.numeric_ = _numeric_columns(X, self.min_values)
+        self.splines_ = None
+        if len(self.numeric_):
+            self.splines_ = SplineTransformer(
+                n_knots=self.n_knots, extrapolation="linear"
+            ).fit(X[:, self.numeric_])
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        if self.splines_ is None:
+            return X
+        return np.hstack([X, self.splines_.transform(X[:, self.numeric_])])
+
+
+FRONTS = {
+    "robust_clip": RobustClip,
+    "periodic": Periodic,
+    "quantile": Quantile,
+    "spline": Spline,
+}
