@@ -12,7 +12,6 @@ the training part of a fold only.
   joined by ``sin(2 pi f x)`` and ``cos(2 pi f x)`` for ``n_frequencies``
   frequencies ``f ~ N(0, scale)`` drawn once (``random_state=0``); RealMLP-TD
   learns its frequencies, these stay as drawn.
-
 - ``quantile``: the numeric columns (at least ``min_values`` distinct
   values) mapped through their empirical quantiles to a standard normal
   (scikit-learn's ``QuantileTransformer``), the others as they are.
@@ -21,7 +20,9 @@ the training part of a fold only.
   they are.
 
 None is part of the package: all were measured and left out
-(``docs/defaults.rst``, "Also measured and left out").
+(``docs/defaults.rst``, "Also measured and left out"). Columns with fewer
+than ``min_values`` distinct values (one-hot, counts, scales of a few
+points) pass unchanged.
 """
 
 import numpy as np
