@@ -20,9 +20,9 @@ the training part of a fold only.
   they are.
 
 None is part of the package: all were measured and left out
-(``docs/defaults.rst``, "Also measured and left out"). Columns with fewer
-than ``min_values`` distinct values (one-hot, counts, scales of a few
-points) pass unchanged.
+(``docs/defaults.rst``, "Also measured and left out"). In the last three,
+columns with fewer than ``min_values`` distinct values (one-hot, counts,
+scales of a few points) pass unchanged.
 """
 
 import numpy as np
