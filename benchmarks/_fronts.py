@@ -16,8 +16,8 @@ the training part of a fold only.
   values) mapped through their empirical quantiles to a standard normal
   (scikit-learn's ``QuantileTransformer``), the others as they are.
 - ``spline``: the numeric columns kept and joined by scikit-learn's
-  ``SplineTransformer`` basis (``n_knots`` knots, cubic), the others as
-  they are.
+  ``SplineTransformer`` basis (``n_knots`` knots placed by ``knots``,
+  cubic, linear beyond the outer knots), the others as they are.
 
 None is part of the package: all were measured and left out
 (``docs/defaults.rst``, "Also measured and left out"). In the last three,
@@ -103,8 +103,9 @@ class Quantile(TransformerMixin, BaseEstimator):
 
 
 class Spline(TransformerMixin, BaseEstimator):
-    def __init__(self, n_knots=5, min_values=20):
+    def __init__(self, n_knots=5, knots="uniform", min_values=20):
         self.n_knots = n_knots
+        self.knots = knots
         self.min_values = min_values
 
     def fit(self, X, y=None):
@@ -113,7 +114,7 @@ class Spline(TransformerMixin, BaseEstimator):
         self.splines_ = None
         if len(self.numeric_):
             self.splines_ = SplineTransformer(
-                n_knots=self.n_knots, extrapolation="linear"
+                n_knots=self.n_knots, knots=self.knots, extrapolation="linear"
             ).fit(X[:, self.numeric_])
         return self
 
