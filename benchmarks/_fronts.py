@@ -78,52 +78,56 @@ def _numeric_columns(X, min_values):
     return np.flatnonzero(distinct >= min_values)
 
 
-class Quantile(TransformerMixin, BaseEstimator):
-    def __init__(self, min_values=20):
-        self.min_values = min_values
+class _OnNumericColumns(TransformerMixin, BaseEstimator):
+    """A scikit-learn transformer fitted on the numeric columns only
+    (``_part``), ``None`` when there are none."""
 
     def fit(self, X, y=None):
         X = validate_data(self, X, dtype=np.float64)
         self.numeric_ = _numeric_columns(X, self.min_values)
-        self.quantiles_ = None
+        self.part_ = None
         if len(self.numeric_):
-            self.quantiles_ = QuantileTransformer(
-                n_quantiles=min(1000, len(X)),
-                output_distribution="normal",
-                random_state=0,
-            ).fit(X[:, self.numeric_])
-        return self
-
-    def transform(self, X):
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float64, reset=False).copy()
-        if self.quantiles_ is not None:
-            X[:, self.numeric_] = self.quantiles_.transform(X[:, self.numeric_])
-        return X
-
-
-class Spline(TransformerMixin, BaseEstimator):
-    def __init__(self, n_knots=5, knots="uniform", min_values=20):
-        self.n_knots = n_knots
-        self.knots = knots
-        self.min_values = min_values
-
-    def fit(self, X, y=None):
-        X = validate_data(self, X, dtype=np.float64)
-        self.numeric_ = _numeric_columns(X, self.min_values)
-        self.splines_ = None
-        if len(self.numeric_):
-            self.splines_ = SplineTransformer(
-                n_knots=self.n_knots, knots=self.knots, extrapolation="linear"
-            ).fit(X[:, self.numeric_])
+            self.part_ = self._part(len(X)).fit(X[:, self.numeric_])
         return self
 
     def transform(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        if self.splines_ is None:
+        if self.part_ is None:
             return X
-        return np.hstack([X, self.splines_.transform(X[:, self.numeric_])])
+        return self._combine(X, self.part_.transform(X[:, self.numeric_]))
+
+
+class Quantile(_OnNumericColumns):
+    def __init__(self, min_values=20):
+        self.min_values = min_values
+
+    def _part(self, n_samples):
+        return QuantileTransformer(
+            n_quantiles=min(1000, n_samples),
+            output_distribution="normal",
+            random_state=0,
+        )
+
+    def _combine(self, X, transformed):
+        X = X.copy()
+        X[:, self.numeric_] = transformed
+        return X
+
+
+class Spline(_OnNumericColumns):
+    def __init__(self, n_knots=5, knots="uniform", min_values=20):
+        self.n_knots = n_knots
+        self.knots = knots
+        self.min_values = min_values
+
+    def _part(self, n_samples):
+        return SplineTransformer(
+            n_knots=self.n_knots, knots=self.knots, extrapolation="linear"
+        )
+
+    def _combine(self, X, transformed):
+        return np.hstack([X, transformed])
 
 
 FRONTS = {
