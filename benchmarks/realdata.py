@@ -245,18 +245,29 @@ def run_fold(name, task, X, y, categorical, train, test, params, classes, ours):
         if task["task"] == "classification":
             proba = model.predict_proba(X.iloc[test])
         cpu = time.process_time() - started
-    with warnings.catch_warnings():
-        # A fold's test part may lack a rare class the model predicts.
-        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
-        score = metric(y[test], predicted)
+    score = score_quietly(metric, y[test], predicted)
     loss = np.nan
     if proba is not None:
-        # Classes a fold's training part lacks get probability 0.
-        full = np.zeros((len(test), len(classes)))
-        full[:, np.searchsorted(classes, model.classes_)] = proba
-        loss = log_loss(y[test], np.clip(full, 1e-15, 1), labels=classes)
+        loss = fold_log_loss(y[test], proba, model.classes_, classes)
     kinds = sorted({w.category.__name__ for w in caught})
     return dict(score=score, logloss=loss, cpu=cpu, warnings=";".join(kinds))
+
+
+def score_quietly(metric, y_true, predicted):
+    """``metric(y_true, predicted)``, silent about a rare class the model
+    predicts that a fold's test part lacks."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
+        return metric(y_true, predicted)
+
+
+def fold_log_loss(y_true, proba, fitted_classes, classes):
+    """The log-loss of ``proba`` (columns ``fitted_classes``) over all of a
+    task's ``classes``: those a fold's training part lacks get probability
+    0."""
+    full = np.zeros((len(y_true), len(classes)))
+    full[:, np.searchsorted(classes, fitted_classes)] = proba
+    return log_loss(y_true, np.clip(full, 1e-15, 1), labels=classes)
 
 
 def folds_of(task, X, y, n_folds):

@@ -19,13 +19,20 @@ import json
 import warnings
 
 import numpy as np
-from realdata import folds_of, load_task, make_model, metric_of, preprocessing
-from realdata import read_tasks as read_all_tasks
-from sklearn.metrics import balanced_accuracy_score, log_loss
+from realdata import (
+    MARGIN,
+    fold_log_loss,
+    folds_of,
+    load_task,
+    make_model,
+    metric_of,
+    preprocessing,
+    read_tasks,
+    score_quietly,
+)
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.pipeline import make_pipeline
 from threadpoolctl import threadpool_limits
-
-MARGIN = 0.005  # "at MLP's score", as in realdata.py
 
 
 def fold_scores(name, task, X, y, categorical, train, test, params, classes):
@@ -40,16 +47,13 @@ def fold_scores(name, task, X, y, categorical, train, test, params, classes):
         proba = model.predict_proba(X.iloc[test])
     fitted = model.classes_
     prior = np.array([np.mean(y[train] == label) for label in fitted])
-    with warnings.catch_warnings():
-        # A fold's test part may lack a rare class the model predicts.
-        warnings.filterwarnings("ignore", "y_pred contains classes not in y_true")
-        by_argmax = balanced_accuracy_score(y[test], fitted[proba.argmax(axis=1)])
-        by_prior = balanced_accuracy_score(
-            y[test], fitted[(proba / prior).argmax(axis=1)]
-        )
-    full = np.zeros((len(test), len(classes)))
-    full[:, np.searchsorted(classes, fitted)] = proba
-    loss = log_loss(y[test], np.clip(full, 1e-15, 1), labels=classes)
+    by_argmax = score_quietly(
+        balanced_accuracy_score, y[test], fitted[proba.argmax(axis=1)]
+    )
+    by_prior = score_quietly(
+        balanced_accuracy_score, y[test], fitted[(proba / prior).argmax(axis=1)]
+    )
+    loss = fold_log_loss(y[test], proba, fitted, classes)
     return by_argmax, by_prior, loss
 
 
@@ -66,7 +70,7 @@ def main():
     )
     at_mlp = {"argmax": 0, "prior": 0}
     n_tasks = 0
-    for task in read_all_tasks():
+    for task in read_tasks():
         if task["task"] != "classification":
             continue
         if args.only and task["name"] not in args.only:
