@@ -116,18 +116,34 @@ class Quantile(_OnNumericColumns):
 
 
 class Spline(_OnNumericColumns):
-    def __init__(self, n_knots=5, knots="uniform", min_values=20):
+    def __init__(
+        self,
+        n_knots=5,
+        knots="uniform",
+        min_values=20,
+        include_bias=True,
+        keep_columns=True,
+    ):
         self.n_knots = n_knots
         self.knots = knots
         self.min_values = min_values
+        self.include_bias = include_bias
+        self.keep_columns = keep_columns
 
     def _part(self, n_samples):
         return SplineTransformer(
-            n_knots=self.n_knots, knots=self.knots, extrapolation="linear"
+            n_knots=self.n_knots,
+            knots=self.knots,
+            extrapolation="linear",
+            include_bias=self.include_bias,
         )
 
     def _combine(self, X, transformed):
-        return np.hstack([X, transformed])
+        if self.keep_columns:
+            return np.hstack([X, transformed])
+        # The basis spans the column itself (a cubic spline reproduces
+        # linear functions), so the column can go.
+        return np.hstack([np.delete(X, self.numeric_, axis=1), transformed])
 
 
 FRONTS = {
