@@ -62,6 +62,7 @@ from ._preprocessing import (
     weigh,
 )
 from ._solvers import STOCHASTIC_SOLVERS, make_solver
+from ._splines import add_splines, fit_splines, n_spline_features
 from ._training import (
     History,
     Validation,
@@ -142,6 +143,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "categorical_features": ["array-like", StrOptions({"from_dtype"}), None],
         "preprocessing": [StrOptions({"auto"}), "boolean"],
         "n_networks": [Interval(Integral, 1, None, closed="left")],
+        "spline_knots": [Interval(Integral, 2, None, closed="left"), None],
     }
 
     def _set_init_params(self, init_locals):
@@ -342,6 +344,9 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         sample_weight = self._sample_weight(sample_weight, X, y, incremental)
         if sample_weight is not None and not continuing and self._preprocesses():
             X = weigh(self.preprocessor_, inputs, to_host(sample_weight))
+        if not continuing:
+            self._fit_splines(X, sample_weight)
+        X = self._with_splines(X)
         if task is not None:
             task.call_on_fit_task_begin(
                 estimator=self, X=inputs, y=y, metadata=task_metadata(sample_weight)
@@ -597,7 +602,11 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         """Forward each epoch to scikit-learn's callbacks, with the validation
         set (else the training data, ``fit_data``) to score."""
         if validation is not None:
-            X = validation.inputs if self._preprocesses() else validation.X
+            X = (
+                validation.inputs
+                if self._preprocesses()
+                else self._without_splines(validation.X)
+            )
             y, weights = validation.labels, validation.sample_weight
         else:
             X, y, weights = fit_data
@@ -746,6 +755,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         raw_X_val, y_val, sw_val = validation_data
         try:
             X_val, y_val = self._validate_fit_data(raw_X_val, y_val, reset=False)
+            X_val = self._with_splines(X_val)
             if sw_val is not None:
                 sw_val = _check_sample_weight(
                     sw_val, X_val, dtype=X_val.dtype, ensure_non_negative=True
@@ -761,6 +771,31 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _preprocesses(self):
         """Whether the fitted model preprocesses its features."""
         return getattr(self, "preprocessor_", None) is not None
+
+    def _fit_splines(self, X, sample_weight):
+        """Fit the spline features of the inputs ``X`` (see ``_splines``):
+        ``spline_columns_`` and their basis, or None for both."""
+        splines = None
+        if self.spline_knots is not None:
+            host_X = X if sp.issparse(X) else to_host(X)
+            splines = fit_splines(host_X, self.spline_knots, to_host(sample_weight))
+        self._splines = splines
+        self.spline_columns_ = None if splines is None else splines["columns"].copy()
+
+    def _fitted_splines(self):
+        """The fitted spline basis, or None (also for a model fitted before
+        spline features existed)."""
+        return getattr(self, "_splines", None)
+
+    def _with_splines(self, X):
+        """The inputs ``X`` with their spline features joined."""
+        return add_splines(X, self._fitted_splines())
+
+    def _without_splines(self, X):
+        """The network's inputs ``X`` without their spline features: the
+        inputs as validated (the spline features are the last columns)."""
+        n_splines = n_spline_features(self._fitted_splines())
+        return X[:, : X.shape[1] - n_splines] if n_splines else X
 
     def _store_fit(self, network, history, encoder, solver):
         """Publish a finished fit as fitted attributes, all at once.
@@ -816,8 +851,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def __setstate__(self, state):
         """Restore a pickled (or skops-loaded, or copied) estimator, checking
         that its fitted state makes a model: weights that chain from
-        ``n_features_in_`` (the outputs of ``preprocessor_``, if any) to
-        ``n_outputs_``, all finite. A damaged or edited
+        ``n_features_in_`` (the outputs of ``preprocessor_``, if any, and the
+        spline features) to ``n_outputs_``, all finite. A damaged or edited
         file is refused here, not turned into garbage predictions."""
         super().__setstate__(state)
         if "coefs_" in self.__dict__:
@@ -843,6 +878,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if self._preprocesses():
             # The network's inputs are the preprocessing's outputs.
             fan_in = len(self.preprocessor_.get_feature_names_out())
+        fan_in += n_spline_features(self._fitted_splines())
         for i, (coef, intercept) in enumerate(zip(coefs, intercepts, strict=True)):
             if len(coef.shape) != 2 or coef.shape[0] != fan_in:
                 return (
@@ -899,6 +935,7 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 dtype=self.coefs_[0].dtype,
                 reset=False,
             )
+        X = self._with_splines(X)
         intercepts = self.intercepts_ if self.fit_intercept else None
         _, predict = select_engine(X)
         output = predict(
@@ -929,6 +966,8 @@ class BaseBackprop(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "feature_names_in_",
         "preprocessor_",
         "is_categorical_",
+        "_splines",
+        "spline_columns_",
     )
     # Fitted arrays of the target encoding that live with the weights.
     _target_arrays = ()

@@ -123,6 +123,7 @@ class BackpropClassifier(ClassifierMixin, BaseBackprop):
         categorical_features="from_dtype",
         preprocessing="auto",
         n_networks=1,
+        spline_knots=5,
         loss="log_loss",
         class_weight=None,
     ):

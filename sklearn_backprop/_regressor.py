@@ -246,6 +246,7 @@ class BackpropRegressor(RegressorMixin, BaseBackprop):
         categorical_features="from_dtype",
         preprocessing="auto",
         n_networks=1,
+        spline_knots=None,
         scale_target=True,
     ):
         self._set_init_params(locals())

@@ -234,7 +234,9 @@ class _Graph:
         """The network's output layer, in the precision of its weights."""
         dtype = model.coefs_[0].dtype
         proto = _proto_dtype(dtype)
-        activations = self.node("Cast", [input_name], to=proto)
+        activations = self.splines(
+            model, self.node("Cast", [input_name], to=proto), proto, dtype
+        )
         n_layers = len(model.coefs_)
         for i, coef in enumerate(model.coefs_):
             z = self.node("MatMul", [activations, self.constant("coef", coef, proto)])
@@ -251,6 +253,64 @@ class _Graph:
                 z = self.node(onnx[0], [z], **onnx[1])
             activations = z
         return activations, dtype
+
+    def splines(self, model, inputs, proto, dtype):
+        """``inputs`` with the model's spline features joined (see
+        ``_splines``): per piece of each column's range, its cubic in the
+        local coordinate where the value falls in the piece, else 0."""
+        splines = model._fitted_splines()
+        if splines is None:
+            return inputs
+        int64 = onnx_proto.TensorProto.INT64
+
+        def constant(name, array, proto=proto, dtype=dtype):
+            return self.constant(name, np.asarray(array, dtype), proto)
+
+        values = self.node(
+            "Gather",
+            [inputs, constant("spline_columns", splines["columns"], int64, np.int64)],
+            axis=1,
+        )
+        n_columns, n_pieces = splines["origins"].shape
+        as_3d = constant("spline_shape", [0, n_columns, 1], int64, np.int64)
+        inf = np.full((n_columns, 1), np.inf)
+        lows = np.hstack([-inf, splines["edges"]])
+        highs = np.hstack([splines["edges"], inf])
+        zero = constant("zero", 0.0)
+        terms = []
+        for k in range(n_pieces):
+            # The piece is [lows, highs): at or above its low edge, below its
+            # high one.
+            above = self.node(
+                "Not", [self.node("Less", [values, constant("low", lows[None, :, k])])]
+            )
+            below = self.node("Less", [values, constant("high", highs[None, :, k])])
+            inside = self.node("Reshape", [self.node("And", [above, below]), as_3d])
+            shifted = self.node(
+                "Sub", [values, constant("origin", splines["origins"][None, :, k])]
+            )
+            u = self.node(
+                "Div", [shifted, constant("scale", splines["scales"][None, :, k])]
+            )
+            u = self.node("Reshape", [u, as_3d])
+            c = splines["coefficients"][k][None]  # (1, columns, powers, basis)
+            polynomial = constant("c3", c[:, :, 3, :])
+            for power in (2, 1, 0):
+                polynomial = self.node(
+                    "Add",
+                    [
+                        self.node("Mul", [polynomial, u]),
+                        constant(f"c{power}", c[:, :, power, :]),
+                    ],
+                )
+            terms.append(self.node("Where", [inside, polynomial, zero]))
+        basis = self.node("Sum", terms) if len(terms) > 1 else terms[0]
+        flat = self.node(
+            "Reshape", [basis, constant("flat_shape", [0, -1], int64, np.int64)]
+        )
+        outputs = constant("spline_outputs", splines["outputs"], int64, np.int64)
+        features = self.node("Gather", [flat, outputs], axis=1)
+        return self.node("Concat", [inputs, features], axis=1)
 
     def logistic(self, z, proto):
         """``1 / (1 + exp(-z))``, the estimator's own formula.

@@ -21,7 +21,8 @@ X_CLF, Y_CLF = make_classification(
 X_REG, Y_REG = make_regression(n_samples=250, n_features=6, noise=5, random_state=0)
 # Short fits on small data: they stop at max_iter, which is not what is tested.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-SHORT = dict(hidden_layer_sizes=(8, 5), max_iter=30, random_state=0)
+# The plain network (no spline features): these tests count its weights.
+SHORT = dict(hidden_layer_sizes=(8, 5), max_iter=30, random_state=0, spline_knots=None)
 
 
 def _seeded(seed):

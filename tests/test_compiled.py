@@ -307,8 +307,16 @@ def test_ctrl_c_takes_effect_inside_an_epoch(solver):
     rng = np.random.RandomState(0)
     X_big = rng.normal(size=(200_000, 4))
     y_big = (X_big[:, 0] > 0).astype(int)
+    # (no spline features: their fit on 200,000 rows would still be running
+    # when the Ctrl-C comes)
     model = BackpropClassifier(
-        (5,), solver=solver, batch_size=1, max_iter=50, tol=0, random_state=0
+        (5,),
+        solver=solver,
+        batch_size=1,
+        max_iter=50,
+        tol=0,
+        random_state=0,
+        spline_knots=None,
     )
     sent, timer = _interrupt_after(0.3)
     try:

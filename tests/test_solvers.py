@@ -204,12 +204,15 @@ def test_adams_default_schedule_levels_off_within_max_iter():
     # max_iter on standardised breast cancer and warns; brought down along
     # the cosine ("auto" for Adam) the loss levels off and the fit stops on
     # its plateau first (154 epochs, seed 0), without a warning.
+    # (the plain network, spline_knots=None, whose epochs these are)
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     with pytest.warns(ConvergenceWarning):
-        BackpropClassifier(learning_rate="constant", random_state=0).fit(X, y)
+        BackpropClassifier(
+            learning_rate="constant", random_state=0, spline_knots=None
+        ).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        clf = BackpropClassifier(random_state=0).fit(X, y)
+        clf = BackpropClassifier(random_state=0, spline_knots=None).fit(X, y)
     assert clf.n_iter_ < clf.max_iter
     assert clf.score(X, y) > 0.98

@@ -103,8 +103,11 @@ def test_fit_and_predict_run_limited(two_threads, monkeypatch):
     X = np.random.RandomState(0).rand(300, 64)
     y = np.arange(300) % 3
     # Batches of 200 rows: products large enough for the NumPy engine (the
-    # default batches of 32 rows would train in the compiled loop).
-    model = BackpropClassifier((64,), max_iter=2, batch_size=200).fit(X, y)
+    # default batches of 32 rows would train in the compiled loop), and small
+    # enough for one thread (spline features would widen them past that).
+    model = BackpropClassifier(
+        (64,), max_iter=2, batch_size=200, spline_knots=None
+    ).fit(X, y)
     # the saturation diagnostic before the training loop, the loop, and the
     # diagnostic after it (300 x 64 x 64)
     assert seen == [1, 1, 1]
