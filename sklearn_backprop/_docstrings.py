@@ -225,7 +225,9 @@ or shape (n_categorical_features,), default="from_dtype"
 
     spline_knots : int >= 2 or None, default=%(default_spline_knots)s
         Spline features: each input column with at least 20 distinct values
-        gets, beside itself, a cubic B-spline basis of ``spline_knots + 2``
+        gets (unless more than 16 columns do: then none, as a wide first
+        layer would cost more than it measured to gain), beside itself, a
+        cubic B-spline basis of ``spline_knots + 2``
         columns (scikit-learn's
         :class:`~sklearn.preprocessing.SplineTransformer` with
         ``extrapolation="linear"``), with up to ``spline_knots`` knots at its

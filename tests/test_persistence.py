@@ -97,8 +97,8 @@ def _damaged(model, how):
     "how, message",
     [
         ("nan weight", r"coefs_\[1\] holds values that are not finite"),
-        # (20 features, 20 of them with seven spline features: 160 inputs)
-        ("wrong shape", r"coefs_\[0\] has shape \(159, 200\) where \(160, n_units\)"),
+        # (20 features, too many for spline features: 20 inputs)
+        ("wrong shape", r"coefs_\[0\] has shape \(19, 200\) where \(20, n_units\)"),
         ("missing layer", "1 weight matrices and 2 bias vectors"),
     ],
 )

@@ -120,6 +120,14 @@ def test_columns_with_few_values_and_mostly_zero_sparse_columns_get_none():
     assert fit_splines(np.c_[X[:, 1], X[:, 2]], 5) is None
 
 
+def test_more_than_sixteen_qualifying_columns_get_none():
+    # (a cost bound: each basis multiplies its column's share of the first
+    # layer by spline_knots + 3)
+    X = np.random.RandomState(8).normal(size=(100, 17))
+    assert fit_splines(X, 5) is None
+    assert_array_equal(fit_splines(X[:, :16], 5)["columns"], np.arange(16))
+
+
 def test_sample_weight_counts_rows_in_the_quantiles():
     rng = np.random.RandomState(2)
     X = rng.normal(size=(60, 2))
