@@ -72,17 +72,16 @@ def fit_splines(X, n_knots, sample_weight=None):
     weights = np.asarray(weights, dtype=np.float64)
     kept = weights > 0
     X, weights = X[kept], weights[kept]
-    levels = np.linspace(0.0, 1.0, n_knots)
-    columns, knots = [], []
-    for j in range(X.shape[1]):
-        column = X[:, j]
-        if np.unique(column).size < MIN_DISTINCT:
-            continue
-        columns.append(candidates[j])
-        knots.append(np.unique(_weighted_quantiles(column, weights, levels)))
-    if not columns or len(columns) > MAX_COLUMNS:
+    qualifying = [
+        j for j in range(X.shape[1]) if np.unique(X[:, j]).size >= MIN_DISTINCT
+    ]
+    if not qualifying or len(qualifying) > MAX_COLUMNS:
         return None
-    return _pieces(np.array(columns), knots, n_knots)
+    levels = np.linspace(0.0, 1.0, n_knots)
+    knots = [
+        np.unique(_weighted_quantiles(X[:, j], weights, levels)) for j in qualifying
+    ]
+    return _pieces(candidates[qualifying], knots, n_knots)
 
 
 def _weighted_quantiles(values, weights, levels):
@@ -176,6 +175,7 @@ def _piecewise_cubics(values, edges, origins, scales, coefficients):
     n_pieces = origins.shape[1]
     # The piece each value falls in: how many edges lie at or below it.
     piece = xp.sum(xp.astype(values[:, :, None] >= edges[None, :, :], xp.int32), axis=2)
+    zero = xp.zeros((), dtype=values.dtype, device=device)
     result = None
     for k in range(n_pieces):
         u = ((values - origins[:, k]) / scales[:, k])[:, :, None]
@@ -184,7 +184,6 @@ def _piecewise_cubics(values, edges, origins, scales, coefficients):
         polynomial = c[:, 3, :] * u + c[:, 2, :]
         polynomial = polynomial * u + c[:, 1, :]
         polynomial = polynomial * u + c[:, 0, :]
-        zero = xp.zeros((), dtype=values.dtype, device=device)
         term = xp.where((piece == k)[:, :, None], polynomial, zero)
         result = term if result is None else result + term
     return xp.reshape(result, (values.shape[0], -1))
